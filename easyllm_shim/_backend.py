@@ -1,0 +1,148 @@
+"""The TGI side of a routed call: where it goes, with which credentials, and how each answer is shaped.
+
+No I/O here. The transport asks `Backend.open()` for an `Exchange`, sends what it says, and hands
+TGI's answer back to it; sync and async transports share all of this.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._config import Config
+from ._prompts import ChatFormat, resolve_format
+from ._translate.chat import ChatPlan, CompletionMeta, chat_completion, plan_chat
+from ._translate.errors import InvalidRequest, invalid_request_body, upstream_error
+from ._translate.stream import ChatStreamTranslator
+
+log = logging.getLogger("easyllm_shim")
+
+JSON_HEADERS = {"content-type": "application/json"}
+SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
+# TGI's own name for "whatever model this server runs" (its Messages API uses it the same way); the
+# EasyLLM client sends it when called without a model, meaning "post to api_base itself".
+SERVER_MODEL = "tgi"
+# TGI's timing and token headers (tgi-protocol.md §1.2) stay visible through `with_raw_response`.
+_FORWARDED_PREFIX = "x-"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where one model's calls go. `compat_route`: POST the URL itself with `stream` in the body."""
+
+    url: str
+    compat_route: bool
+    headers: Mapping[str, str]
+
+    def target(self, stream: bool) -> str:
+        if self.compat_route:
+            return self.url
+        return self.url + ("/generate_stream" if stream else "/generate")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+
+def _forwarded(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name.lower().startswith(_FORWARDED_PREFIX)}
+
+
+class Exchange:
+    """One OpenAI request on its way through TGI."""
+
+    __slots__ = ("endpoint", "meta", "plan")
+
+    def __init__(self, plan: ChatPlan, endpoint: Endpoint, meta: CompletionMeta) -> None:
+        self.plan = plan
+        self.endpoint = endpoint
+        self.meta = meta
+
+    @property
+    def stream(self) -> bool:
+        return self.plan.stream
+
+    @property
+    def url(self) -> str:
+        return self.endpoint.target(self.plan.stream)
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self.endpoint.headers
+
+    def body(self) -> bytes:
+        return self.plan.tgi_body(compat_route=self.endpoint.compat_route)
+
+    def reply(self, status: int, headers: Mapping[str, str], content: bytes) -> Reply:
+        """OpenAI's answer for TGI's complete (non-streamed, or failed-before-streaming) response."""
+        forwarded = _forwarded(headers)
+        if status >= 400:
+            body, extra = upstream_error(status, content)
+            return Reply(status, {**JSON_HEADERS, **forwarded, **extra}, body)
+        generation: Any = json.loads(content)
+        if isinstance(generation, list):  # the compat route answers a one-element list (§1.2)
+            generation = generation[0]
+        prompt_tokens = int(headers.get("x-prompt-tokens") or 0)
+        return Reply(
+            200, {**JSON_HEADERS, **forwarded}, chat_completion(self.plan, self.meta, generation, prompt_tokens)
+        )
+
+    def translator(self) -> ChatStreamTranslator:
+        return ChatStreamTranslator(self.plan, self.meta)
+
+    def stream_headers(self, upstream_headers: Mapping[str, str]) -> dict[str, str]:
+        return {**SSE_HEADERS, **_forwarded(upstream_headers)}
+
+
+class Backend:
+    """Configuration bound once; resolves each routed request into an `Exchange`."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._endpoints: dict[str, Endpoint] = {}
+
+    def open(self, body: bytes) -> Exchange | Reply:
+        """Plan the TGI call for an OpenAI request body, or the 400 to answer instead (no network involved)."""
+        try:
+            request = json.loads(body)
+            if not isinstance(request, dict):
+                raise InvalidRequest("the request body must be a JSON object")
+            plan = plan_chat(request, self._format)
+        except InvalidRequest as error:
+            return Reply(400, JSON_HEADERS, invalid_request_body(error))
+        meta = CompletionMeta(id="chatcmpl-" + secrets.token_hex(12), created=int(time.time()), model=plan.model)
+        exchange = Exchange(plan, self.endpoint(plan.model), meta)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("routing %s to %s with prompt %r", plan.model, exchange.url, plan.inputs)
+        return exchange
+
+    def endpoint(self, model: str) -> Endpoint:
+        endpoint = self._endpoints.get(model)
+        if endpoint is None:
+            endpoint = self._endpoints[model] = self._make_endpoint(model)
+        return endpoint
+
+    def _make_endpoint(self, model: str) -> Endpoint:
+        base = self.config.api_base
+        if base.endswith("/models") and model != SERVER_MODEL:  # serverless: one URL per model, compat route
+            url, compat = f"{base}/{model}", True
+        else:
+            url, compat = base, "/models/" in base
+        headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+        token = self.config.credentials.token_for(url)
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        return Endpoint(url=url, compat_route=compat, headers=headers)
+
+    def _format(self, model: str, call_override: Any) -> ChatFormat:
+        config = self.config
+        override = call_override or config.prompt_formats.get(model) or config.prompt_format
+        return resolve_format(model, override)

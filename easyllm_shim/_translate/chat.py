@@ -1,0 +1,246 @@
+"""OpenAI chat-completions request → TGI `/generate` call, and TGI's answer → OpenAI's `chat.completion`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .._prompts import ChatFormat, PromptError
+from .errors import InvalidRequest
+from .stops import cut_at_stop
+
+# Parameters that do not change what the model generates.
+_IGNORED = frozenset(
+    {
+        "model",
+        "messages",
+        "stream",
+        "stream_options",
+        "user",
+        "metadata",
+        "store",
+        "service_tier",
+        "safety_identifier",
+        "prompt_cache_key",
+        "prompt_format",
+        "parallel_tool_calls",
+    }
+)
+# TGI-only parameters, sent through `extra_body` and validated by TGI itself (tgi-protocol.md §1.1).
+TGI_PASSTHROUGH = frozenset({"top_k", "repetition_penalty", "truncate", "typical_p", "watermark", "adapter_id"})
+# OpenAI parameters TGI cannot honour. Dropping them silently would change results, so they are refused.
+_UNSUPPORTED: Mapping[str, str] = {
+    "logit_bias": "TGI has no logit bias",
+    "presence_penalty": (
+        "TGI's /generate has no presence penalty (its Messages API turns it into repetition_penalty ="
+        " presence_penalty + 2, a different penalty); pass extra_body={'repetition_penalty': ...} instead"
+    ),
+    "audio": "TGI generates text only",
+    "modalities": "TGI generates text only",
+    "prediction": "TGI has no predicted outputs",
+    "reasoning_effort": "TGI has no reasoning-effort control",
+    "verbosity": "TGI has no verbosity control",
+    "web_search_options": "TGI has no web search",
+    "functions": "use `tools`; the deprecated `functions` API is not translated",
+    "function_call": "use `tool_choice`; the deprecated `functions` API is not translated",
+}
+_FINISH_REASONS: Mapping[str, str] = {"eos_token": "stop", "stop_sequence": "stop", "length": "length"}
+# TGI's launcher default (tgi-protocol.md §1.1); extra stop strings are still cut client-side.
+DEFAULT_MAX_STOP_SEQUENCES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPlan:
+    """One chat call, decided: what to send TGI and how to shape the answer."""
+
+    model: str
+    inputs: str
+    parameters: dict[str, Any]
+    stops: tuple[str, ...]
+    stream: bool
+    include_usage: bool
+
+    def tgi_body(self, *, compat_route: bool) -> bytes:
+        body: dict[str, Any] = {"inputs": self.inputs, "parameters": self.parameters}
+        if compat_route:  # the serverless API's `/` route takes the stream flag in the body
+            body["stream"] = self.stream
+        return json.dumps(body).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionMeta:
+    """Identity of one OpenAI response: fixed before the first byte so every stream chunk shares it."""
+
+    id: str
+    created: int
+    model: str
+    system_fingerprint: str | None = None
+
+
+def _number(body: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequest(f"Invalid '{name}': expected a number, got {value!r}", param=name)
+    if not low <= value <= high:
+        raise InvalidRequest(f"Invalid '{name}': {value!r} is outside [{low:g}, {high:g}]", param=name)
+    return value
+
+
+def _positive_int(body: Mapping[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequest(f"Invalid '{name}': expected an integer >= 1, got {value!r}", param=name)
+    return value
+
+
+def _stop_strings(body: Mapping[str, Any]) -> list[str]:
+    stop = body.get("stop")
+    if stop is None:
+        return []
+    stops = [stop] if isinstance(stop, str) else stop
+    if not isinstance(stops, list) or not all(isinstance(item, str) and item for item in stops):
+        raise InvalidRequest(
+            f"Invalid 'stop': expected a non-empty string or a list of them, got {stop!r}", param="stop"
+        )
+    return stops
+
+
+def _sampling(body: Mapping[str, Any], parameters: dict[str, Any]) -> None:
+    # OpenAI samples unless told otherwise; TGI is greedy unless told otherwise, and rejects
+    # temperature 0 and top_p >= 1 (tgi-protocol.md §1.1). Both zeros mean greedy on OpenAI.
+    temperature = _number(body, "temperature", 0, 2)
+    top_p = _number(body, "top_p", 0, 1)
+    if temperature == 0 or top_p == 0:
+        parameters["do_sample"] = False
+        return
+    parameters["do_sample"] = True
+    if temperature is not None:
+        parameters["temperature"] = temperature
+    if top_p is not None and top_p < 1:
+        parameters["top_p"] = top_p
+
+
+def plan_chat(
+    body: Mapping[str, Any],
+    resolve_format: Callable[[str, Any], ChatFormat],
+    *,
+    max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES,
+) -> ChatPlan:
+    """Validate an OpenAI chat request and decide the TGI call. Raises `InvalidRequest`."""
+    for name, value in body.items():
+        if name in _UNSUPPORTED and value not in (None, 0, {}, [], "none"):
+            raise InvalidRequest(
+                f"Unsupported parameter '{name}' for Hugging Face models: {_UNSUPPORTED[name]}", param=name
+            )
+        if name not in _KNOWN and name not in _UNSUPPORTED:
+            raise InvalidRequest(
+                f"Unknown parameter '{name}' for Hugging Face models (TGI parameters allowed through extra_body:"
+                f" {', '.join(sorted(TGI_PASSTHROUGH))})",
+                param=name,
+            )
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise InvalidRequest("Missing 'model'", param="model")
+    if _positive_int(body, "n") not in (None, 1):
+        raise InvalidRequest("Invalid 'n': only n=1 is supported for Hugging Face models", param="n")
+    chat_format = resolve_format(model, body.get("prompt_format"))
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        raise InvalidRequest("Invalid 'messages': expected a list of messages", param="messages")
+    try:
+        inputs = chat_format.prompt(messages)
+    except PromptError as error:
+        raise InvalidRequest(f"Invalid 'messages': {error}", param="messages") from error
+
+    parameters: dict[str, Any] = {"details": True, "return_full_text": False}
+    _sampling(body, parameters)
+    max_tokens = _positive_int(body, "max_completion_tokens") or _positive_int(body, "max_tokens")
+    if max_tokens is not None:
+        parameters["max_new_tokens"] = max_tokens
+    frequency_penalty = _number(body, "frequency_penalty", -2, 2)
+    if frequency_penalty:
+        parameters["frequency_penalty"] = frequency_penalty
+    seed = body.get("seed")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise InvalidRequest(f"Invalid 'seed': expected an integer, got {seed!r}", param="seed")
+        parameters["seed"] = seed % 2**64  # TGI's seed is a u64; OpenAI's may be negative
+    user_stops = _stop_strings(body)
+    stops = tuple(dict.fromkeys([*user_stops, *chat_format.stop]))
+    if stops:
+        parameters["stop"] = list(stops[:max_stop_sequences])
+    for name in TGI_PASSTHROUGH.intersection(body):
+        parameters[name] = body[name]
+
+    stream = bool(body.get("stream"))
+    stream_options = body.get("stream_options") or {}
+    return ChatPlan(
+        model=model,
+        inputs=inputs,
+        parameters=parameters,
+        stops=stops,
+        stream=stream,
+        include_usage=stream and bool(stream_options.get("include_usage")),
+    )
+
+
+_KNOWN = (
+    _IGNORED
+    | TGI_PASSTHROUGH
+    | {
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_completion_tokens",
+        "stop",
+        "seed",
+        "frequency_penalty",
+        "n",
+    }
+)
+
+
+def strip_leading_space(text: str) -> str:
+    # Sentencepiece models decode the first token with its word-boundary space: " Hello".
+    return text[1:] if text.startswith(" ") else text
+
+
+def finish_reason(tgi_reason: str | None, cut: bool) -> str:
+    return "stop" if cut else _FINISH_REASONS.get(tgi_reason or "", "stop")
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+
+
+def chat_completion(plan: ChatPlan, meta: CompletionMeta, generation: Mapping[str, Any], prompt_tokens: int) -> bytes:
+    """OpenAI `chat.completion` JSON for one TGI `/generate` result."""
+    details = generation.get("details") or {}
+    text, cut = cut_at_stop(generation.get("generated_text") or "", plan.stops)
+    completion = {
+        "id": meta.id,
+        "object": "chat.completion",
+        "created": meta.created,
+        "model": meta.model,
+        "system_fingerprint": meta.system_fingerprint,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": strip_leading_space(text)},
+                "logprobs": None,
+                "finish_reason": finish_reason(details.get("finish_reason"), cut),
+            }
+        ],
+        "usage": usage(prompt_tokens, int(details.get("generated_tokens") or 0)),
+    }
+    return json.dumps(completion).encode()

@@ -1,0 +1,130 @@
+"""TGI `/generate_stream` events → OpenAI `chat.completion.chunk` server-sent events, incrementally."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .chat import ChatPlan, CompletionMeta, finish_reason, usage
+from .errors import STREAM_ERROR_STATUS, error_body, stream_error_frame, tgi_error_fields
+from .sse import SSEDecoder
+from .stops import StopScanner
+
+_DONE = b"data: [DONE]\n\n"
+_encode_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class ChatStreamTranslator:
+    """Feed TGI's SSE bytes, get OpenAI's SSE bytes back. No I/O: both transports drive it.
+
+    Until the first token the translator only watches: a TGI error arriving first (TGI reports even
+    validation errors inside its 200 stream) is kept in `early_error` for the transport to answer
+    with a real HTTP error instead of a stream.
+    """
+
+    def __init__(self, plan: ChatPlan, meta: CompletionMeta) -> None:
+        self._decoder = SSEDecoder()
+        self._stops = StopScanner(plan.stops)
+        self._include_usage = plan.include_usage
+        self._started = False
+        self._finished = False  # the finish chunk went out
+        self._closed = False  # [DONE] went out; TGI's remaining bytes are ignored
+        self._complete = False  # TGI's final event arrived
+        self._first_text = True
+        self.early_error: tuple[int, bytes] | None = None
+        header = {"id": meta.id, "object": "chat.completion.chunk", "created": meta.created, "model": meta.model}
+        if meta.system_fingerprint is not None:
+            header["system_fingerprint"] = meta.system_fingerprint
+        head = json.dumps(header)[:-1].encode()
+        tail = b',"usage":null}\n\n' if plan.include_usage else b"}\n\n"
+        self._head = b"data: " + head
+        self._delta_prefix = self._head + b',"choices":[{"index":0,"delta":'
+        self._delta_suffix = b',"logprobs":null,"finish_reason":null}]' + tail
+        self._finish_prefix = self._head + b',"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"'
+        self._finish_suffix = b'"}]' + tail
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._closed:
+            return b""
+        out: list[bytes] = []
+        for data in self._decoder.feed(chunk):
+            self._on_event(data, out)
+            if self._closed or self.early_error:
+                break
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        """TGI closed the connection. Without its final event the answer is incomplete: say so, never truncate."""
+        out: list[bytes] = []
+        for data in self._decoder.flush():
+            self._on_event(data, out)
+        if not self._closed and not self.early_error:
+            message = "Incomplete generation: the TGI stream ended before its final event"
+            if self._started:
+                out.append(stream_error_frame(message, "incomplete_generation_stream"))
+                self._closed = True
+            else:
+                self.early_error = (500, error_body(message, "incomplete_generation_stream"))
+        return b"".join(out)
+
+    def _on_event(self, data: bytes, out: list[bytes]) -> None:
+        if data == b"[DONE]":
+            return
+        event: dict[str, Any] = json.loads(data)
+        error = tgi_error_fields(event)
+        if error is not None:
+            message, type_, extra = error
+            if not self._started:
+                self.early_error = (STREAM_ERROR_STATUS.get(type_, 500), error_body(message, type_, **extra))
+            else:
+                out.append(stream_error_frame(message, type_))
+                self._closed = True
+            return
+        if not self._started:
+            self._started = True
+            out.append(self._delta_prefix + b'{"role":"assistant","content":""}' + self._delta_suffix)
+        token = event.get("token")
+        if token is not None and not token.get("special") and not self._finished:
+            self._emit_text(self._stops.push(token["text"]), out)
+            if self._stops.stopped:
+                self._emit_finish("stop", out)
+        if event.get("generated_text") is not None:
+            self._on_final(event.get("details") or {}, out)
+
+    def _on_final(self, details: dict[str, Any], out: list[bytes]) -> None:
+        self._complete = True
+        if not self._finished:
+            self._emit_text(self._stops.flush(), out)
+            self._emit_finish(finish_reason(details.get("finish_reason"), cut=False), out)
+        if self._include_usage:
+            counts = usage(int(details.get("input_length") or 0), int(details.get("generated_tokens") or 0))
+            out.append(self._head + b',"choices":[],"usage":' + json.dumps(counts).encode() + b"}\n\n")
+            out.append(_DONE)
+            self._closed = True
+
+    def _emit_text(self, text: str, out: list[bytes]) -> None:
+        if self._first_text and text:
+            self._first_text = False
+            text = text[1:] if text.startswith(" ") else text
+        if text:
+            out.append(self._delta_prefix + b'{"content":' + _encode_text(text).encode() + b"}" + self._delta_suffix)
+
+    def _emit_finish(self, reason: str, out: list[bytes]) -> None:
+        self._finished = True
+        out.append(self._finish_prefix + reason.encode() + self._finish_suffix)
+        if not self._include_usage:
+            # Nothing more to say; the transport stops reading and TGI's generation is cancelled.
+            out.append(_DONE)
+            self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def upstream_complete(self) -> bool:
+        return self._complete

@@ -1,0 +1,185 @@
+"""An httpx(2) transport that speaks OpenAI's wire format to the SDK and TGI's to the server.
+
+The SDK builds the request, retries, applies timeouts, parses, streams and raises exactly as it
+does against OpenAI; this transport only moves bytes and asks the backend how to translate them.
+It works with httpx and httpx2 alike: the package is chosen per instance (see `_http.py`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ._backend import Backend, Exchange, Reply
+from ._http import module_of
+from ._translate.stream import ChatStreamTranslator
+
+if TYPE_CHECKING:
+    import httpx2 as http  # the same API as httpx; see _http.py
+
+
+class TranslatedStream:
+    """TGI's event stream, re-encoded as OpenAI's while it is read. Closing it closes TGI's response.
+
+    Mixed at run time into the package's `SyncByteStream` and `AsyncByteStream` (`_stream_class`),
+    which httpx requires of a transport's response streams.
+    """
+
+    def __init__(self, upstream: http.Response, translator: ChatStreamTranslator) -> None:
+        self._upstream = upstream
+        self._translator = translator
+        self._first = b""
+        self._sync_chunks: Iterator[bytes] = iter(())
+        self._async_chunks: AsyncIterator[bytes] | None = None
+
+    def _take(self, chunk: bytes) -> bool:
+        """Feed one chunk while waiting for the first token; True once the stream has started or failed."""
+        self._first += self._translator.feed(chunk)
+        return bool(self._first) or self._translator.early_error is not None
+
+    def start(self) -> Reply | None:
+        """Read up to TGI's first event. An error there becomes an HTTP error reply instead of a stream."""
+        self._sync_chunks = self._upstream.iter_bytes()
+        if not any(self._take(chunk) for chunk in self._sync_chunks):
+            self._first += self._translator.finish()
+        return self._early_reply()
+
+    async def astart(self) -> Reply | None:
+        self._async_chunks = self._upstream.aiter_bytes()
+        async for chunk in self._async_chunks:
+            if self._take(chunk):
+                break
+        else:
+            self._first += self._translator.finish()
+        return self._early_reply()
+
+    def _early_reply(self) -> Reply | None:
+        if self._translator.early_error is None:
+            return None
+        status, body = self._translator.early_error
+        return Reply(status, {"content-type": "application/json"}, body)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._first
+        translator = self._translator
+        for chunk in self._sync_chunks:
+            out = translator.feed(chunk)
+            if translator.closed and translator.upstream_complete:
+                for _ in self._sync_chunks:  # drain TGI's last bytes so the connection is reused
+                    pass
+            if out:
+                yield out
+            if translator.closed:
+                return
+        yield translator.finish()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._first
+        translator = self._translator
+        assert self._async_chunks is not None
+        async for chunk in self._async_chunks:
+            out = translator.feed(chunk)
+            if translator.closed and translator.upstream_complete:
+                async for _ in self._async_chunks:
+                    pass
+            if out:
+                yield out
+            if translator.closed:
+                return
+        yield translator.finish()
+
+    def close(self) -> None:
+        self._upstream.close()
+
+    async def aclose(self) -> None:
+        await self._upstream.aclose()
+
+
+@functools.cache
+def _stream_class(module: ModuleType) -> Any:
+    return type("TranslatedStream", (TranslatedStream, module.SyncByteStream, module.AsyncByteStream), {})
+
+
+class TGITransport:
+    """Routes every request it receives to TGI through `backend`. Sync and async differ only in I/O.
+
+    `upstream` is the caller's HTTP client (httpx or httpx2): TGI requests go through its connection
+    pool and any proxy mounted on it, so they live and close with it. The transport owns no pool.
+    """
+
+    def __init__(self, backend: Backend, upstream: Any) -> None:
+        self.backend = backend
+        self._upstream = upstream
+        self._http = module_of(upstream)
+        self._stream_cls = _stream_class(self._http)
+
+    def _pool(self, request: http.Request) -> Any:
+        return self._upstream._transport_for_url(request.url)
+
+    def _response(self, reply: Reply) -> http.Response:
+        response: http.Response = self._http.Response(reply.status, headers=dict(reply.headers), content=reply.content)
+        return response
+
+    def _upstream_request(self, exchange: Exchange, request: http.Request) -> http.Request:
+        # The SDK's headers (its Authorization with the OpenAI key among them) are never forwarded.
+        upstream: http.Request = self._http.Request(
+            "POST", exchange.url, headers=exchange.headers, content=exchange.body(), extensions=request.extensions
+        )
+        return upstream
+
+    def _stream_response(self, exchange: Exchange, upstream: http.Response, stream: Any) -> http.Response:
+        response: http.Response = self._http.Response(
+            200, headers=exchange.stream_headers(upstream.headers), stream=stream
+        )
+        return response
+
+    def handle_request(self, request: http.Request) -> http.Response:
+        exchange = self.backend.open(request.read())
+        if isinstance(exchange, Reply):
+            return self._response(exchange)
+        upstream_request = self._upstream_request(exchange, request)
+        upstream = self._pool(upstream_request).handle_request(upstream_request)
+        if exchange.stream and upstream.status_code == 200:
+            stream = self._stream_cls(upstream, exchange.translator())
+            early = stream.start()
+            if early is not None:
+                upstream.close()
+                return self._response(early)
+            return self._stream_response(exchange, upstream, stream)
+        return self._response(exchange.reply(upstream.status_code, upstream.headers, upstream.read()))
+
+    async def handle_async_request(self, request: http.Request) -> http.Response:
+        exchange = self.backend.open(await request.aread())
+        if isinstance(exchange, Reply):
+            return self._response(exchange)
+        upstream_request = self._upstream_request(exchange, request)
+        upstream = await self._pool(upstream_request).handle_async_request(upstream_request)
+        if exchange.stream and upstream.status_code == 200:
+            stream = self._stream_cls(upstream, exchange.translator())
+            early = await stream.astart()
+            if early is not None:
+                await upstream.aclose()
+                return self._response(early)
+            return self._stream_response(exchange, upstream, stream)
+        return self._response(exchange.reply(upstream.status_code, upstream.headers, await upstream.aread()))
+
+    # The pool belongs to the caller's client, which closes it; the shadow client closing is a no-op.
+    def __enter__(self) -> TGITransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    async def __aenter__(self) -> TGITransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass

@@ -1,0 +1,1 @@
+"""EasyLLM-compatible clients: `from easyllm_shim.clients import huggingface`."""

@@ -1,0 +1,195 @@
+"""EasyLLM's `huggingface` client, kept alive on the shim's backend; results are genuine openai objects.
+
+Module-level settings are read at call time, as in EasyLLM, so `huggingface.api_key = "hf_..."`
+after import takes effect on the next call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from .._config import DEFAULT_API_BASE as _DEFAULT_API_BASE
+from .._config import Config, Credentials, env_token
+
+if TYPE_CHECKING:
+    from .._shadow import Shadows
+
+__all__ = ["ChatCompletion", "aclose", "api_base", "api_key", "prompt_builder", "stop_sequences"]
+
+api_type = "huggingface"
+api_key: str | None = env_token(os.environ)
+api_base: str = os.environ.get("HUGGINGFACE_API_BASE", _DEFAULT_API_BASE)
+api_version: str = os.environ.get("HUGGINGFACE_API_VERSION", "2023-07-29")
+prompt_builder: str | Callable[..., str] | None = os.environ.get("HUGGINGFACE_PROMPT") or None
+stop_sequences: list[str] = []
+
+log = logging.getLogger("easyllm_shim")
+_lock = threading.Lock()
+_current: tuple[tuple[Any, ...], Shadows] | None = None
+# The connection pools this module's calls use: one sync, one per event loop for `acreate`.
+_sync_pool: Any = None
+_async_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+
+
+def _shadows() -> Shadows:
+    """Shadow clients for the current module settings, rebuilt only when a setting changed."""
+    global _current
+    key = (api_key, api_base, prompt_builder)
+    current = _current
+    if current is not None and current[0] == key:
+        return current[1]
+    from .._backend import Backend
+    from .._shadow import Shadows
+
+    with _lock:
+        config = Config(
+            api_base=Config.from_sources(api_base=api_base).api_base,
+            credentials=Credentials(api_key),
+            prompt_format=prompt_builder,
+        )
+        shadows = Shadows(Backend(config))
+        _current = (key, shadows)
+    return shadows
+
+
+class _Caller:
+    """Stands in for the openai client a patched call would come from: it owns the connection pool."""
+
+    def __init__(self, pool: Any) -> None:
+        self._client = pool
+
+
+def _sync_shadow() -> Any:
+    global _sync_pool
+    from .._http import sdk_default
+
+    if _sync_pool is None:
+        with _lock:
+            if _sync_pool is None:
+                _sync_pool = _Caller(sdk_default().Client())
+    return _shadows().for_client(_sync_pool)
+
+
+def _async_shadow() -> Any:
+    from .._http import sdk_default
+
+    loop = asyncio.get_running_loop()
+    caller = _async_pools.get(loop)
+    if caller is None:
+        caller = _async_pools[loop] = _Caller(sdk_default().AsyncClient())
+    return _shadows().for_client(caller)
+
+
+async def aclose() -> None:
+    """Close the connections `acreate` opened in the running event loop."""
+    caller = _async_pools.pop(asyncio.get_running_loop(), None)
+    if caller is not None:
+        await caller._client.aclose()
+
+
+@contextmanager
+def _debugging(enabled: bool) -> Iterator[None]:
+    # EasyLLM's `debug=True` left its logger at DEBUG for good; here it lasts one call.
+    if not enabled:
+        yield
+        return
+    previous = log.level
+    handler = logging.StreamHandler() if not log.handlers else None
+    log.setLevel(logging.DEBUG)
+    if handler is not None:
+        log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.setLevel(previous)
+        if handler is not None:
+            log.removeHandler(handler)
+
+
+def _arguments(
+    messages: Sequence[Any],
+    model: str | None,
+    temperature: float,
+    top_p: float,
+    top_k: int | None,
+    n: int,
+    max_tokens: int,
+    stop: str | Sequence[str] | None,
+    stream: bool,
+    frequency_penalty: float,
+) -> dict[str, Any]:
+    if frequency_penalty < 0:
+        raise ValueError(f"frequency_penalty must be >= 0 (it is TGI's repetition_penalty), got {frequency_penalty}")
+    extra: dict[str, Any] = {}
+    if top_k is not None:
+        extra["top_k"] = top_k
+    # EasyLLM sent frequency_penalty as TGI's repetition_penalty (1.0 = no penalty); 0 crashed there.
+    if frequency_penalty not in (0, 1):
+        extra["repetition_penalty"] = frequency_penalty
+    stops = [stop] if isinstance(stop, str) else list(stop or [])
+    return {
+        "model": model or "tgi",
+        "messages": [_as_dict(message) for message in messages],
+        "temperature": temperature,
+        "top_p": top_p,
+        "n": n,
+        "max_tokens": max_tokens,
+        "stop": [*stop_sequences, *stops] or None,
+        "stream": stream,
+        "extra_body": extra or None,
+    }
+
+
+def _as_dict(message: Any) -> Any:
+    if isinstance(message, dict):
+        return message
+    return {"role": message.role, "content": message.content}  # EasyLLM's ChatMessage objects
+
+
+class ChatCompletion:
+    """`huggingface.ChatCompletion.create(...)`: EasyLLM's signature and defaults."""
+
+    @staticmethod
+    def create(
+        messages: Sequence[Any],
+        model: str | None = None,
+        temperature: float = 0.9,
+        top_p: float = 0.6,
+        top_k: int | None = 10,
+        n: int = 1,
+        max_tokens: int = 1024,
+        stop: str | Sequence[str] | None = None,
+        stream: bool = False,
+        frequency_penalty: float = 1.0,
+        debug: bool = False,
+    ) -> Any:
+        """A `openai.types.chat.ChatCompletion`, or an `openai.Stream` of `ChatCompletionChunk` with `stream=True`."""
+        kwargs = _arguments(messages, model, temperature, top_p, top_k, n, max_tokens, stop, stream, frequency_penalty)
+        with _debugging(debug):
+            return _sync_shadow().chat.completions.create(**kwargs)
+
+    @staticmethod
+    async def acreate(
+        messages: Sequence[Any],
+        model: str | None = None,
+        temperature: float = 0.9,
+        top_p: float = 0.6,
+        top_k: int | None = 10,
+        n: int = 1,
+        max_tokens: int = 1024,
+        stop: str | Sequence[str] | None = None,
+        stream: bool = False,
+        frequency_penalty: float = 1.0,
+        debug: bool = False,
+    ) -> Any:
+        """Async `create` (EasyLLM raised NotImplementedError): a `ChatCompletion` or an `openai.AsyncStream`."""
+        kwargs = _arguments(messages, model, temperature, top_p, top_k, n, max_tokens, stop, stream, frequency_penalty)
+        with _debugging(debug):
+            return await _async_shadow().chat.completions.create(**kwargs)
