@@ -1,0 +1,214 @@
+"""EasyLLM 0.6.2's prompt-builder API (``easyllm.prompt_utils``), backed by the chat formats.
+
+Public through ``easyllm_shim.prompt_utils``. Builders return ``render()``: the full prompt with the
+leading BOS where the format has one, as EasyLLM's llama2 builder did.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+from .chatml import CHATML, CHATML_FALCON, CHATML_STARCHAT, OPEN_ASSISTANT, ZEPHYR, hf_chatml
+from .formats import ChatFormat
+from .legacy import ANTHROPIC, FALCON, STABLEBELUGA, VICUNA, WIZARDLM
+from .llama import LLAMA2, LLAMA3, MISTRAL, MIXTRAL
+from .messages import Messages
+
+__all__ = [
+    "COMPAT_BUILDERS",
+    "PROMPT_MAPPING",
+    "anthropic_stop_sequences",
+    "build_anthropic_prompt",
+    "build_chatml_falcon_prompt",
+    "build_chatml_hf_prompt",
+    "build_chatml_prompt",
+    "build_chatml_starchat_prompt",
+    "build_falcon_prompt",
+    "build_llama2_prompt",
+    "build_llama3_prompt",
+    "build_mistral_prompt",
+    "build_mixtral_prompt",
+    "build_open_assistant_prompt",
+    "build_prompt",
+    "build_stablebeluga_prompt",
+    "build_vicuna_prompt",
+    "build_wizardlm_prompt",
+    "build_zephyr_prompt",
+    "chatml_falcon_stop_sequences",
+    "chatml_starchat_stop_sequences",
+    "chatml_stop_sequences",
+    "falcon_stop_sequences",
+    "llama2_stop_sequences",
+    "llama3_stop_sequences",
+    "mistral_stop_sequences",
+    "mixtral_stop_sequences",
+    "open_assistant_stop_sequences",
+    "stablebeluga_stop_sequences",
+    "vicuna_stop_sequences",
+    "wizardlm_stop_sequences",
+    "zephyr_stop_sequences",
+]
+
+PromptBuilder = Callable[[Messages], str]
+
+
+def build_llama2_prompt(messages: Messages) -> str:
+    """Llama 2 chat, exactly Meta's published template (``<s>[INST] <<SYS>>...``)."""
+    return LLAMA2.render(messages)
+
+
+def build_llama3_prompt(messages: Messages) -> str:
+    """Llama 3 Instruct (``<|begin_of_text|><|start_header_id|>...``)."""
+    return LLAMA3.render(messages)
+
+
+def build_mistral_prompt(messages: Messages) -> str:
+    """Mistral Instruct v0.1 (``<s>[INST] ... [/INST]...</s> [INST] ...``); system text joins the first turn."""
+    return MISTRAL.render(messages)
+
+
+def build_mixtral_prompt(messages: Messages) -> str:
+    """Mixtral Instruct: Mistral's format without the space after ``</s>``."""
+    return MIXTRAL.render(messages)
+
+
+def build_chatml_prompt(messages: Messages) -> str:
+    """ChatML (``<|im_start|>role\\n...<|im_end|>``): Qwen, OpenHermes, dolphin."""
+    return CHATML.render(messages)
+
+
+def build_zephyr_prompt(messages: Messages) -> str:
+    """Zephyr (``<|user|>\\n...</s>``)."""
+    return ZEPHYR.render(messages)
+
+
+def build_vicuna_prompt(messages: Messages) -> str:
+    """Vicuna v1.1 as FastChat builds it (``... USER: ... ASSISTANT:``); differs from EasyLLM, see the docs."""
+    return VICUNA.render(messages)
+
+
+def build_falcon_prompt(messages: Messages) -> str:
+    """Falcon-180B chat (``System: ...\\nUser: ...\\nFalcon: ``)."""
+    return FALCON.render(messages)
+
+
+def build_chatml_falcon_prompt(messages: Messages) -> str:
+    """EasyLLM's HF ChatML with ``<|endoftext|>`` as end-of-turn."""
+    return CHATML_FALCON.render(messages)
+
+
+def build_chatml_starchat_prompt(messages: Messages) -> str:
+    """EasyLLM's HF ChatML with ``<|end|>`` as end-of-turn (StarChat)."""
+    return CHATML_STARCHAT.render(messages)
+
+
+def build_chatml_hf_prompt(messages: Messages, EOS_TOKEN: str = "<|end|>") -> str:
+    """EasyLLM's HF ChatML with any end-of-turn token (the default is StarChat's ``<|end|>``)."""
+    return _hf_chatml_for(EOS_TOKEN).render(messages)
+
+
+def build_open_assistant_prompt(messages: Messages) -> str:
+    """Open Assistant (``<|prompter|>...</s><|assistant|>``)."""
+    return OPEN_ASSISTANT.render(messages)
+
+
+def build_stablebeluga_prompt(messages: Messages) -> str:
+    """StableBeluga (``### User:\\n...\\n\\n### Assistant:``)."""
+    return STABLEBELUGA.render(messages)
+
+
+def build_wizardlm_prompt(messages: Messages) -> str:
+    """WizardLM (``USER: ... ASSISTANT: ``)."""
+    return WIZARDLM.render(messages)
+
+
+def build_anthropic_prompt(messages: Messages) -> str:
+    """Anthropic's legacy text format (``\\n\\nHuman: ...\\n\\nAssistant: ``)."""
+    return ANTHROPIC.render(messages)
+
+
+@functools.lru_cache(maxsize=8)
+def _hf_chatml_for(eos: str) -> ChatFormat:
+    for known in (CHATML_STARCHAT, CHATML_FALCON):
+        if known.stop == (eos,):
+            return known
+    return hf_chatml("chatml_hf", eos)
+
+
+# The builders by identity, so resolve_format(override=build_llama2_prompt) uses the llama2 format itself
+# (and so knows its BOS and stop strings) instead of treating the builder as an opaque callable.
+COMPAT_BUILDERS: Mapping[Callable[..., str], ChatFormat] = MappingProxyType(
+    {
+        build_llama2_prompt: LLAMA2,
+        build_llama3_prompt: LLAMA3,
+        build_mistral_prompt: MISTRAL,
+        build_mixtral_prompt: MIXTRAL,
+        build_chatml_prompt: CHATML,
+        build_zephyr_prompt: ZEPHYR,
+        build_vicuna_prompt: VICUNA,
+        build_falcon_prompt: FALCON,
+        build_chatml_falcon_prompt: CHATML_FALCON,
+        build_chatml_starchat_prompt: CHATML_STARCHAT,
+        build_chatml_hf_prompt: CHATML_STARCHAT,
+        build_open_assistant_prompt: OPEN_ASSISTANT,
+        build_stablebeluga_prompt: STABLEBELUGA,
+        build_wizardlm_prompt: WIZARDLM,
+        build_anthropic_prompt: ANTHROPIC,
+    }
+)
+
+# EasyLLM's name -> builder table. A plain dict, as in EasyLLM: entries a user adds are found by
+# build_prompt and by resolve_format.
+PROMPT_MAPPING: dict[str, PromptBuilder] = {
+    "llama2": build_llama2_prompt,
+    "llama3": build_llama3_prompt,
+    "mistral": build_mistral_prompt,
+    "mixtral": build_mixtral_prompt,
+    "chatml": build_chatml_prompt,
+    "zephyr": build_zephyr_prompt,
+    "vicuna": build_vicuna_prompt,
+    "falcon": build_falcon_prompt,
+    "chatml_falcon": build_chatml_falcon_prompt,
+    "chatml_starchat": build_chatml_starchat_prompt,
+    "open_assistant": build_open_assistant_prompt,
+    "stablebeluga": build_stablebeluga_prompt,
+    "wizardlm": build_wizardlm_prompt,
+    "anthropic": build_anthropic_prompt,
+}
+
+
+def build_prompt(messages: Messages, builder: str | Callable[..., str]) -> str:
+    """Build a prompt with a PROMPT_MAPPING name or any callable (called with ``messages`` as given).
+
+    Raises ValueError listing the available builders for an unknown name.
+    """
+    if isinstance(builder, str):
+        found = PROMPT_MAPPING.get(builder)
+        if found is None:
+            raise ValueError(
+                f"Prompt builder {builder!r} not found. "
+                f"Available prompt builders are: {', '.join(sorted(PROMPT_MAPPING))}"
+            )
+        return found(messages)
+    if callable(builder):
+        return builder(messages)
+    raise TypeError(f"builder must be a PROMPT_MAPPING name or a callable, not {type(builder).__name__}")
+
+
+# Stop strings to pass as ``stop=`` (EasyLLM exported these lists; the backend applies them itself).
+llama2_stop_sequences = list(LLAMA2.stop)
+llama3_stop_sequences = list(LLAMA3.stop)
+mistral_stop_sequences = list(MISTRAL.stop)
+mixtral_stop_sequences = list(MIXTRAL.stop)
+chatml_stop_sequences = list(CHATML.stop)
+zephyr_stop_sequences = list(ZEPHYR.stop)
+vicuna_stop_sequences = list(VICUNA.stop)
+falcon_stop_sequences = list(FALCON.stop)
+chatml_falcon_stop_sequences = list(CHATML_FALCON.stop)
+chatml_starchat_stop_sequences = list(CHATML_STARCHAT.stop)
+open_assistant_stop_sequences = list(OPEN_ASSISTANT.stop)
+stablebeluga_stop_sequences = list(STABLEBELUGA.stop)
+wizardlm_stop_sequences = list(WIZARDLM.stop)
+anthropic_stop_sequences = list(ANTHROPIC.stop)
