@@ -18,17 +18,19 @@ from ._config import Config
 from ._prompts import ChatFormat, resolve_format
 from ._translate.chat import ChatPlan, CompletionMeta, chat_completion, plan_chat
 from ._translate.errors import InvalidRequest, invalid_request_body, upstream_error
+from ._translate.generation import read_generation
 from ._translate.stream import ChatStreamTranslator
 
 log = logging.getLogger("easyllm_shim")
 
-JSON_HEADERS = {"content-type": "application/json"}
-SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
+JSON_HEADERS = [(b"content-type", b"application/json")]
+SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
 # TGI's own name for "whatever model this server runs" (its Messages API uses it the same way); the
 # EasyLLM client sends it when called without a model, meaning "post to api_base itself".
 SERVER_MODEL = "tgi"
-# TGI's timing and token headers (tgi-protocol.md §1.2) stay visible through `with_raw_response`.
-_FORWARDED_PREFIX = "x-"
+# TGI's timing and token headers (tgi-protocol.md §1.2) stay visible through `with_raw_response`, and
+# the SDK's retries honour a server's Retry-After.
+_FORWARDED_PREFIXES = (b"x-", b"retry-after")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +50,15 @@ class Endpoint:
 @dataclass(frozen=True, slots=True)
 class Reply:
     status: int
-    headers: Mapping[str, str]
+    headers: list[tuple[bytes, bytes]]
     content: bytes
 
 
-def _forwarded(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: value for name, value in headers.items() if name.lower().startswith(_FORWARDED_PREFIX)}
+Headers = list[tuple[bytes, bytes]]
+
+
+def _forwarded(raw_headers: Headers) -> Headers:
+    return [(name, value) for name, value in raw_headers if name.lower().startswith(_FORWARDED_PREFIXES)]
 
 
 class Exchange:
@@ -81,25 +86,22 @@ class Exchange:
     def body(self) -> bytes:
         return self.plan.tgi_body(compat_route=self.endpoint.compat_route)
 
-    def reply(self, status: int, headers: Mapping[str, str], content: bytes) -> Reply:
+    def reply(self, status: int, raw_headers: Headers, content: bytes) -> Reply:
         """OpenAI's answer for TGI's complete (non-streamed, or failed-before-streaming) response."""
-        forwarded = _forwarded(headers)
+        forwarded = _forwarded(raw_headers)
         if status >= 400:
             body, extra = upstream_error(status, content)
-            return Reply(status, {**JSON_HEADERS, **forwarded, **extra}, body)
-        generation: Any = json.loads(content)
-        if isinstance(generation, list):  # the compat route answers a one-element list (§1.2)
-            generation = generation[0]
-        prompt_tokens = int(headers.get("x-prompt-tokens") or 0)
-        return Reply(
-            200, {**JSON_HEADERS, **forwarded}, chat_completion(self.plan, self.meta, generation, prompt_tokens)
-        )
+            extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
+            return Reply(status, JSON_HEADERS + forwarded + extra_headers, body)
+        prompt_tokens = next((int(value) for name, value in forwarded if name.lower() == b"x-prompt-tokens"), 0)
+        completion = chat_completion(self.plan, self.meta, read_generation(content), prompt_tokens)
+        return Reply(200, JSON_HEADERS + forwarded, completion)
 
     def translator(self) -> ChatStreamTranslator:
         return ChatStreamTranslator(self.plan, self.meta)
 
-    def stream_headers(self, upstream_headers: Mapping[str, str]) -> dict[str, str]:
-        return {**SSE_HEADERS, **_forwarded(upstream_headers)}
+    def stream_headers(self, raw_headers: Headers) -> Headers:
+        return SSE_HEADERS + _forwarded(raw_headers)
 
 
 class Backend:
@@ -145,4 +147,7 @@ class Backend:
     def _format(self, model: str, call_override: Any) -> ChatFormat:
         config = self.config
         override = call_override or config.prompt_formats.get(model) or config.prompt_format
-        return resolve_format(model, override)
+        try:
+            return resolve_format(model, override)
+        except (ValueError, TypeError) as error:  # an unknown format name is the caller's mistake
+            raise InvalidRequest(f"Invalid 'prompt_format': {error}", param="prompt_format") from error

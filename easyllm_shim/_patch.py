@@ -62,8 +62,8 @@ class Router:
 
 def _routed_options(options: Any, client: Any) -> Any:
     """The caller's request options, with the caller's client timeout and retries made explicit."""
+    from openai import NotGiven
     from openai._compat import model_copy
-    from openai._types import NotGiven
 
     routed = model_copy(options)
     if isinstance(routed.max_retries, NotGiven):

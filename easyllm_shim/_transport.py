@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +28,11 @@ class TranslatedStream:
     which httpx requires of a transport's response streams.
     """
 
-    def __init__(self, upstream: http.Response, translator: ChatStreamTranslator) -> None:
+    _http: ModuleType  # httpx or httpx2, set by `_stream_class`
+
+    def __init__(self, upstream: http.Response, request: http.Request, translator: ChatStreamTranslator) -> None:
         self._upstream = upstream
+        self._request = request  # a transport's response has no `.request` of its own
         self._translator = translator
         self._first = b""
         self._sync_chunks: Iterator[bytes] = iter(())
@@ -59,35 +63,51 @@ class TranslatedStream:
         if self._translator.early_error is None:
             return None
         status, body = self._translator.early_error
-        return Reply(status, {"content-type": "application/json"}, body)
+        return Reply(status, [(b"content-type", b"application/json")], body)
+
+    @contextmanager
+    def _openai_errors(self) -> Iterator[None]:
+        # The SDK maps transport errors only around the request on openai < 3, not while a stream
+        # is read; raise its own exceptions here so a cut connection is an openai error everywhere.
+        import openai
+
+        try:
+            yield
+        except self._http.TimeoutException as error:
+            raise openai.APITimeoutError(request=self._request) from error
+        except self._http.TransportError as error:
+            message = f"Connection to TGI lost mid-stream: {error}"
+            raise openai.APIConnectionError(message=message, request=self._request) from error
 
     def __iter__(self) -> Iterator[bytes]:
         yield self._first
         translator = self._translator
-        for chunk in self._sync_chunks:
-            out = translator.feed(chunk)
-            if translator.closed and translator.upstream_complete:
-                for _ in self._sync_chunks:  # drain TGI's last bytes so the connection is reused
-                    pass
-            if out:
-                yield out
-            if translator.closed:
-                return
+        with self._openai_errors():
+            for chunk in self._sync_chunks:
+                out = translator.feed(chunk)
+                if translator.closed and translator.upstream_complete:
+                    for _ in self._sync_chunks:  # drain TGI's last bytes so the connection is reused
+                        pass
+                if out:
+                    yield out
+                if translator.closed:
+                    return
         yield translator.finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         yield self._first
         translator = self._translator
         assert self._async_chunks is not None
-        async for chunk in self._async_chunks:
-            out = translator.feed(chunk)
-            if translator.closed and translator.upstream_complete:
-                async for _ in self._async_chunks:
-                    pass
-            if out:
-                yield out
-            if translator.closed:
-                return
+        with self._openai_errors():
+            async for chunk in self._async_chunks:
+                out = translator.feed(chunk)
+                if translator.closed and translator.upstream_complete:
+                    async for _ in self._async_chunks:
+                        pass
+                if out:
+                    yield out
+                if translator.closed:
+                    return
         yield translator.finish()
 
     def close(self) -> None:
@@ -99,7 +119,9 @@ class TranslatedStream:
 
 @functools.cache
 def _stream_class(module: ModuleType) -> Any:
-    return type("TranslatedStream", (TranslatedStream, module.SyncByteStream, module.AsyncByteStream), {})
+    return type(
+        "TranslatedStream", (TranslatedStream, module.SyncByteStream, module.AsyncByteStream), {"_http": module}
+    )
 
 
 class TGITransport:
@@ -114,24 +136,43 @@ class TGITransport:
         self._upstream = upstream
         self._http = module_of(upstream)
         self._stream_cls = _stream_class(self._http)
+        self._targets: dict[str, tuple[http.URL, list[tuple[bytes, bytes]]]] = {}  # parsed once per TGI URL
 
     def _pool(self, request: http.Request) -> Any:
         return self._upstream._transport_for_url(request.url)
 
+    # Responses and requests are built the way httpx's own transport builds them: a byte stream
+    # and complete raw headers. `content=` would re-encode and re-read them (≈ 40 µs a call).
     def _response(self, reply: Reply) -> http.Response:
-        response: http.Response = self._http.Response(reply.status, headers=dict(reply.headers), content=reply.content)
+        headers = [*reply.headers, (b"content-length", b"%d" % len(reply.content))]
+        response: http.Response = self._http.Response(
+            reply.status, headers=headers, stream=self._http.ByteStream(reply.content)
+        )
         return response
 
     def _upstream_request(self, exchange: Exchange, request: http.Request) -> http.Request:
+        target = self._targets.get(exchange.url)
+        if target is None:
+            url = self._http.URL(exchange.url)
+            target = self._targets[exchange.url] = (
+                url,
+                self._http.Headers({"host": url.netloc.decode(), **exchange.headers}).raw,
+            )
+        url, headers = target
+        body = exchange.body()
         # The SDK's headers (its Authorization with the OpenAI key among them) are never forwarded.
         upstream: http.Request = self._http.Request(
-            "POST", exchange.url, headers=exchange.headers, content=exchange.body(), extensions=request.extensions
+            "POST",
+            url,
+            headers=[*headers, (b"content-length", b"%d" % len(body))],
+            stream=self._http.ByteStream(body),
+            extensions=request.extensions,
         )
         return upstream
 
     def _stream_response(self, exchange: Exchange, upstream: http.Response, stream: Any) -> http.Response:
         response: http.Response = self._http.Response(
-            200, headers=exchange.stream_headers(upstream.headers), stream=stream
+            200, headers=exchange.stream_headers(upstream.headers.raw), stream=stream
         )
         return response
 
@@ -142,13 +183,13 @@ class TGITransport:
         upstream_request = self._upstream_request(exchange, request)
         upstream = self._pool(upstream_request).handle_request(upstream_request)
         if exchange.stream and upstream.status_code == 200:
-            stream = self._stream_cls(upstream, exchange.translator())
+            stream = self._stream_cls(upstream, upstream_request, exchange.translator())
             early = stream.start()
             if early is not None:
                 upstream.close()
                 return self._response(early)
             return self._stream_response(exchange, upstream, stream)
-        return self._response(exchange.reply(upstream.status_code, upstream.headers, upstream.read()))
+        return self._response(exchange.reply(upstream.status_code, upstream.headers.raw, upstream.read()))
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
         exchange = self.backend.open(await request.aread())
@@ -157,13 +198,13 @@ class TGITransport:
         upstream_request = self._upstream_request(exchange, request)
         upstream = await self._pool(upstream_request).handle_async_request(upstream_request)
         if exchange.stream and upstream.status_code == 200:
-            stream = self._stream_cls(upstream, exchange.translator())
+            stream = self._stream_cls(upstream, upstream_request, exchange.translator())
             early = await stream.astart()
             if early is not None:
                 await upstream.aclose()
                 return self._response(early)
             return self._stream_response(exchange, upstream, stream)
-        return self._response(exchange.reply(upstream.status_code, upstream.headers, await upstream.aread()))
+        return self._response(exchange.reply(upstream.status_code, upstream.headers.raw, await upstream.aread()))
 
     # The pool belongs to the caller's client, which closes it; the shadow client closing is a no-op.
     def __enter__(self) -> TGITransport:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._prompts import ChatFormat, PromptError
 from .errors import InvalidRequest
+from .generation import Generation
 from .stops import cut_at_stop
 
 # Parameters that do not change what the model generates.
@@ -223,10 +224,9 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     }
 
 
-def chat_completion(plan: ChatPlan, meta: CompletionMeta, generation: Mapping[str, Any], prompt_tokens: int) -> bytes:
+def chat_completion(plan: ChatPlan, meta: CompletionMeta, generation: Generation, prompt_tokens: int) -> bytes:
     """OpenAI `chat.completion` JSON for one TGI `/generate` result."""
-    details = generation.get("details") or {}
-    text, cut = cut_at_stop(generation.get("generated_text") or "", plan.stops)
+    text, cut = cut_at_stop(generation.text, plan.stops)
     completion = {
         "id": meta.id,
         "object": "chat.completion",
@@ -238,9 +238,9 @@ def chat_completion(plan: ChatPlan, meta: CompletionMeta, generation: Mapping[st
                 "index": 0,
                 "message": {"role": "assistant", "content": strip_leading_space(text)},
                 "logprobs": None,
-                "finish_reason": finish_reason(details.get("finish_reason"), cut),
+                "finish_reason": finish_reason(generation.finish_reason, cut),
             }
         ],
-        "usage": usage(prompt_tokens, int(details.get("generated_tokens") or 0)),
+        "usage": usage(prompt_tokens, generation.generated_tokens),
     }
     return json.dumps(completion).encode()

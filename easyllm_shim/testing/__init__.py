@@ -1,0 +1,15 @@
+"""A Text Generation Inference stand-in for tests: real HTTP on loopback, TGI's wire protocol and rules.
+
+``TGIServer`` answers /generate, /generate_stream, the compat route /, /v1/chat/completions,
+/tokenize, /info and /health the way TGI 3.x does (validation messages included) from a
+deterministic fake model, records every request, and injects faults on demand. The pytest plugin
+(``easyllm_shim.testing.pytest_plugin``) provides the ``tgi_server`` and ``tgi_server_factory``
+fixtures. User guide: docs/testing.md.
+"""
+
+from __future__ import annotations
+
+from ._server import TGIServer
+from ._wire import RecordedRequest
+
+__all__ = ["RecordedRequest", "TGIServer"]

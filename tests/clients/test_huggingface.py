@@ -1,0 +1,145 @@
+"""EasyLLM's `huggingface.ChatCompletion` keeps its signature and defaults, on the shim's backend."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import openai
+import pytest
+from openai.types.chat import ChatCompletion
+
+from easyllm_shim.clients import huggingface
+from easyllm_shim.testing import TGIServer
+
+from ..conftest import LLAMA
+
+MESSAGES = [
+    {"role": "system", "content": "\nYou are a helpful, respectful and honest assistant."},
+    {"role": "user", "content": "Knock knock."},
+]
+
+
+@pytest.fixture
+def seed(tgi: TGIServer, monkeypatch: pytest.MonkeyPatch) -> TGIServer:
+    monkeypatch.setattr(huggingface, "api_base", tgi.url)
+    monkeypatch.setattr(huggingface, "api_key", "hf_seed_token")
+    monkeypatch.setattr(huggingface, "prompt_builder", None)
+    monkeypatch.setattr(huggingface, "stop_sequences", [])
+    return tgi
+
+
+def sent(server: TGIServer) -> Any:
+    return server.requests[-1].json()
+
+
+def test_create_returns_a_genuine_chat_completion_with_easyllm_defaults(seed: TGIServer) -> None:
+    response = huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES)
+
+    assert type(response) is ChatCompletion
+    assert response.choices[0].message.content == "Hello there!"
+    assert seed.requests[-1].path == "/generate"
+    assert seed.requests[-1].headers["authorization"] == "Bearer hf_seed_token"
+    parameters = sent(seed)["parameters"]
+    assert parameters["temperature"] == 0.9
+    assert parameters["top_p"] == 0.6
+    assert parameters["top_k"] == 10
+    assert parameters["max_new_tokens"] == 1024
+    assert parameters["do_sample"] is True
+    assert "repetition_penalty" not in parameters  # frequency_penalty=1.0 is EasyLLM's "no penalty"
+
+
+def test_messages_positionally_first_as_in_easyllm(seed: TGIServer) -> None:
+    response = huggingface.ChatCompletion.create(MESSAGES, LLAMA)
+
+    assert response.choices[0].message.content == "Hello there!"
+
+
+def test_stream_returns_a_genuine_stream(seed: TGIServer) -> None:
+    with huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, stream=True) as stream:
+        chunks = list(stream)
+
+    assert type(stream) is openai.Stream
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Hello there!"
+    assert seed.requests[-1].path == "/generate_stream"
+
+
+def test_without_a_model_it_posts_to_api_base_itself(seed: TGIServer) -> None:
+    response = huggingface.ChatCompletion.create(messages=MESSAGES)
+
+    assert seed.requests[-1].path == "/generate"
+    assert response.choices[0].message.content == "Hello there!"
+
+
+@pytest.mark.parametrize(
+    ("frequency_penalty", "expected"),
+    [(1.2, 1.2), (0.0, None), (1.0, None)],
+)
+def test_frequency_penalty_keeps_easyllm_meaning_and_zero_no_longer_crashes(
+    seed: TGIServer, frequency_penalty: float, expected: float | None
+) -> None:
+    huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, frequency_penalty=frequency_penalty)
+
+    assert sent(seed)["parameters"].get("repetition_penalty") == expected
+
+
+def test_top_p_one_no_longer_crashes(seed: TGIServer) -> None:
+    huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, top_p=1.0)
+
+    assert "top_p" not in sent(seed)["parameters"]
+
+
+def test_settings_are_read_at_call_time(
+    seed: TGIServer, tgi_server_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES)
+    other = tgi_server_factory()
+    monkeypatch.setattr(huggingface, "api_base", other.url)
+    monkeypatch.setattr(huggingface, "api_key", "hf_other")
+
+    huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES)
+
+    assert len(seed.requests) == 1
+    assert other.requests[-1].headers["authorization"] == "Bearer hf_other"
+
+
+def test_module_stop_sequences_come_first_and_are_cut_from_the_answer(
+    seed: TGIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(huggingface, "stop_sequences", ["there"])
+
+    response = huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, stop="!")
+
+    assert sent(seed)["parameters"]["stop"][:2] == ["there", "!"]
+    assert response.choices[0].message.content == "Hello "  # the text before the stop, as OpenAI returns it
+    assert response.choices[0].finish_reason == "stop"
+
+
+def test_prompt_builder_by_name_picks_the_format(seed: TGIServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(huggingface, "prompt_builder", "chatml")
+
+    huggingface.ChatCompletion.create(model=LLAMA, messages=[{"role": "user", "content": "Hi"}])
+
+    assert sent(seed)["inputs"] == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+
+
+def test_debug_logs_the_prompt_for_one_call_only(seed: TGIServer, caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("easyllm_shim")
+    level = logger.level
+    with caplog.at_level(logging.DEBUG, logger="easyllm_shim"):
+        huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, debug=True)
+    assert "Knock knock." in caplog.text
+    assert "hf_seed_token" not in caplog.text
+    assert logger.level == level
+
+
+def test_acreate_works_where_easyllm_raised_not_implemented(seed: TGIServer) -> None:
+    async def main() -> ChatCompletion:
+        try:
+            result: ChatCompletion = await huggingface.ChatCompletion.acreate(model=LLAMA, messages=MESSAGES)
+            return result
+        finally:
+            await huggingface.aclose()
+
+    assert asyncio.run(main()).choices[0].message.content == "Hello there!"

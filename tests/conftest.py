@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import easyllm_shim
+from easyllm_shim.testing import TGIServer
+
+from .openai_standin import OpenAIStandIn
+from .sdk import SDK
+
+HF_TOKEN = "hf_test_token_never_for_openai"
+LLAMA = "meta-llama/Llama-2-7b-chat-hf"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("HUGGINGFACE_TOKEN", "HF_TOKEN", "HUGGINGFACE_API_BASE", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    easyllm_shim.unpatch()
+
+
+@pytest.fixture(params=["sync", "async"])
+def asynchronous(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param == "async")
+
+
+@pytest.fixture
+def tgi(tgi_server: TGIServer) -> TGIServer:
+    tgi_server.reply = "Hello there!"
+    return tgi_server
+
+
+@pytest.fixture
+def openai_api() -> Iterator[OpenAIStandIn]:
+    with OpenAIStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def patched(tgi: TGIServer) -> TGIServer:
+    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN)
+    return tgi
+
+
+@pytest.fixture
+def sdk(asynchronous: bool, openai_api: OpenAIStandIn) -> Iterator[SDK]:
+    client = SDK(asynchronous, openai_api.url)
+    yield client
+    client.close()
