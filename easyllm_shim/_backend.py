@@ -10,7 +10,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,22 +47,37 @@ class Endpoint:
         return self.url + ("/generate_stream" if stream else "/generate")
 
 
+Headers = list[tuple[bytes, bytes]]
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """An OpenAI-format HTTP answer for the SDK."""
+
     status: int
-    headers: list[tuple[bytes, bytes]]
+    headers: Headers
     content: bytes
-
-
-Headers = list[tuple[bytes, bytes]]
 
 
 def _forwarded(raw_headers: Headers) -> Headers:
     return [(name, value) for name, value in raw_headers if name.lower().startswith(_FORWARDED_PREFIXES)]
 
 
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """One HTTP request to TGI."""
+
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+# One TGI answer as the transport received it: status, raw headers, body.
+Answer = tuple[int, Headers, bytes]
+
+
 class Exchange:
-    """One OpenAI request on its way through TGI."""
+    """One OpenAI request on its way through TGI: one TGI call per choice (`n`), all to one endpoint."""
 
     __slots__ = ("endpoint", "meta", "plan")
 
@@ -75,27 +90,27 @@ class Exchange:
     def stream(self) -> bool:
         return self.plan.stream
 
-    @property
-    def url(self) -> str:
-        return self.endpoint.target(self.plan.stream)
+    def calls(self) -> list[UpstreamCall]:
+        url = self.endpoint.target(self.plan.stream)
+        headers = self.endpoint.headers
+        return [
+            UpstreamCall(url, headers, body) for body in self.plan.tgi_bodies(compat_route=self.endpoint.compat_route)
+        ]
 
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self.endpoint.headers
+    def reply(self, answers: Sequence[Answer]) -> Reply:
+        """OpenAI's answer for TGI's complete answers: one per call, in order (or a stream that failed to start).
 
-    def body(self) -> bytes:
-        return self.plan.tgi_body(compat_route=self.endpoint.compat_route)
-
-    def reply(self, status: int, raw_headers: Headers, content: bytes) -> Reply:
-        """OpenAI's answer for TGI's complete (non-streamed, or failed-before-streaming) response."""
-        forwarded = _forwarded(raw_headers)
-        if status >= 400:
-            body, extra = upstream_error(status, content)
-            extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
-            return Reply(status, JSON_HEADERS + forwarded + extra_headers, body)
+        The first failed answer becomes the error, as one failed request fails an OpenAI call.
+        """
+        for status, raw_headers, content in answers:
+            if status >= 400:
+                body, extra = upstream_error(status, content)
+                extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
+                return Reply(status, JSON_HEADERS + _forwarded(raw_headers) + extra_headers, body)
+        forwarded = _forwarded(answers[0][1])
         prompt_tokens = next((int(value) for name, value in forwarded if name.lower() == b"x-prompt-tokens"), 0)
-        completion = chat_completion(self.plan, self.meta, read_generation(content), prompt_tokens)
-        return Reply(200, JSON_HEADERS + forwarded, completion)
+        generations = [read_generation(content) for _, _, content in answers]
+        return Reply(200, JSON_HEADERS + forwarded, chat_completion(self.plan, self.meta, generations, prompt_tokens))
 
     def translator(self) -> ChatStreamTranslator:
         return ChatStreamTranslator(self.plan, self.meta)
@@ -123,7 +138,7 @@ class Backend:
         meta = CompletionMeta(id="chatcmpl-" + secrets.token_hex(12), created=int(time.time()), model=plan.model)
         exchange = Exchange(plan, self.endpoint(plan.model), meta)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("routing %s to %s with prompt %r", plan.model, exchange.url, plan.inputs)
+            log.debug("routing %s to %s with prompt %r", plan.model, exchange.endpoint.url, plan.inputs)
         return exchange
 
     def endpoint(self, model: str) -> Endpoint:
@@ -133,7 +148,7 @@ class Backend:
         return endpoint
 
     def _make_endpoint(self, model: str) -> Endpoint:
-        base = self.config.api_base
+        base = self.config.base_for(model)
         if base.endswith("/models") and model != SERVER_MODEL:  # serverless: one URL per model, compat route
             url, compat = f"{base}/{model}", True
         else:

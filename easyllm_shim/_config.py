@@ -91,6 +91,10 @@ class Config:
     prompt_format: Any = None
     prompt_formats: Mapping[str, Any] = field(default_factory=dict)
 
+    def base_for(self, model: str) -> str:
+        """The TGI root or serverless base that `model`'s calls go to."""
+        return self.api_base
+
     @classmethod
     def from_sources(
         cls,

@@ -7,13 +7,16 @@ It works with httpx and httpx2 alike: the package is chosen per instance (see `_
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import threading
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._backend import Backend, Exchange, Reply
+from ._backend import Answer, Backend, Exchange, Reply, UpstreamCall
 from ._http import module_of
 from ._translate.stream import ChatStreamTranslator
 
@@ -117,6 +120,19 @@ class TranslatedStream:
         await self._upstream.aclose()
 
 
+_choice_pool_lock = threading.Lock()
+_choice_executor: ThreadPoolExecutor | None = None
+
+
+def _choice_pool() -> ThreadPoolExecutor:
+    """Threads for generating `n > 1` choices concurrently on the sync side; created on first use."""
+    global _choice_executor
+    with _choice_pool_lock:
+        if _choice_executor is None:
+            _choice_executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="easyllm-shim-choice")
+        return _choice_executor
+
+
 @functools.cache
 def _stream_class(module: ModuleType) -> Any:
     return type(
@@ -150,22 +166,19 @@ class TGITransport:
         )
         return response
 
-    def _upstream_request(self, exchange: Exchange, request: http.Request) -> http.Request:
-        target = self._targets.get(exchange.url)
+    def _upstream_request(self, call: UpstreamCall, request: http.Request) -> http.Request:
+        target = self._targets.get(call.url)
         if target is None:
-            url = self._http.URL(exchange.url)
-            target = self._targets[exchange.url] = (
-                url,
-                self._http.Headers({"host": url.netloc.decode(), **exchange.headers}).raw,
-            )
+            url = self._http.URL(call.url)
+            headers = self._http.Headers({"host": url.netloc.decode(), **call.headers}).raw
+            target = self._targets[call.url] = (url, headers)
         url, headers = target
-        body = exchange.body()
         # The SDK's headers (its Authorization with the OpenAI key among them) are never forwarded.
         upstream: http.Request = self._http.Request(
             "POST",
             url,
-            headers=[*headers, (b"content-length", b"%d" % len(body))],
-            stream=self._http.ByteStream(body),
+            headers=[*headers, (b"content-length", b"%d" % len(call.body))],
+            stream=self._http.ByteStream(call.body),
             extensions=request.extensions,
         )
         return upstream
@@ -180,31 +193,55 @@ class TGITransport:
         exchange = self.backend.open(request.read())
         if isinstance(exchange, Reply):
             return self._response(exchange)
-        upstream_request = self._upstream_request(exchange, request)
-        upstream = self._pool(upstream_request).handle_request(upstream_request)
-        if exchange.stream and upstream.status_code == 200:
-            stream = self._stream_cls(upstream, upstream_request, exchange.translator())
-            early = stream.start()
-            if early is not None:
+        upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
+        if exchange.stream:
+            [upstream_request] = upstreams
+            upstream = self._pool(upstream_request).handle_request(upstream_request)
+            if upstream.status_code == 200:
+                stream = self._stream_cls(upstream, upstream_request, exchange.translator())
+                early = stream.start()
+                if early is None:
+                    return self._stream_response(exchange, upstream, stream)
                 upstream.close()
                 return self._response(early)
-            return self._stream_response(exchange, upstream, stream)
-        return self._response(exchange.reply(upstream.status_code, upstream.headers.raw, upstream.read()))
+            answers = [self._answer(upstream, upstream.read())]
+        elif len(upstreams) == 1:
+            answers = [self._send(upstreams[0])]
+        else:  # n > 1: the choices are generated concurrently, one TGI request each
+            answers = list(_choice_pool().map(self._send, upstreams))
+        return self._response(exchange.reply(answers))
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
         exchange = self.backend.open(await request.aread())
         if isinstance(exchange, Reply):
             return self._response(exchange)
-        upstream_request = self._upstream_request(exchange, request)
-        upstream = await self._pool(upstream_request).handle_async_request(upstream_request)
-        if exchange.stream and upstream.status_code == 200:
-            stream = self._stream_cls(upstream, upstream_request, exchange.translator())
-            early = await stream.astart()
-            if early is not None:
+        upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
+        if exchange.stream:
+            [upstream_request] = upstreams
+            upstream = await self._pool(upstream_request).handle_async_request(upstream_request)
+            if upstream.status_code == 200:
+                stream = self._stream_cls(upstream, upstream_request, exchange.translator())
+                early = await stream.astart()
+                if early is None:
+                    return self._stream_response(exchange, upstream, stream)
                 await upstream.aclose()
                 return self._response(early)
-            return self._stream_response(exchange, upstream, stream)
-        return self._response(exchange.reply(upstream.status_code, upstream.headers.raw, await upstream.aread()))
+            answers = [self._answer(upstream, await upstream.aread())]
+        else:
+            answers = list(await asyncio.gather(*(self._asend(upstream) for upstream in upstreams)))
+        return self._response(exchange.reply(answers))
+
+    def _send(self, upstream_request: http.Request) -> Answer:
+        upstream = self._pool(upstream_request).handle_request(upstream_request)
+        return self._answer(upstream, upstream.read())
+
+    async def _asend(self, upstream_request: http.Request) -> Answer:
+        upstream = await self._pool(upstream_request).handle_async_request(upstream_request)
+        return self._answer(upstream, await upstream.aread())
+
+    @staticmethod
+    def _answer(upstream: http.Response, content: bytes) -> Answer:
+        return upstream.status_code, upstream.headers.raw, content
 
     # The pool belongs to the caller's client, which closes it; the shadow client closing is a no-op.
     def __enter__(self) -> TGITransport:

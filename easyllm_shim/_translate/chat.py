@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +62,21 @@ class ChatPlan:
     stops: tuple[str, ...]
     stream: bool
     include_usage: bool
+    n: int = 1
 
-    def tgi_body(self, *, compat_route: bool) -> bytes:
+    def tgi_bodies(self, *, compat_route: bool) -> list[bytes]:
+        """One TGI request body per choice. With a seed, choice i uses seed + i so the choices differ."""
         body: dict[str, Any] = {"inputs": self.inputs, "parameters": self.parameters}
         if compat_route:  # the serverless API's `/` route takes the stream flag in the body
             body["stream"] = self.stream
-        return json.dumps(body).encode()
+        if self.n == 1:
+            return [json.dumps(body).encode()]
+        seed = self.parameters.get("seed")
+        bodies = []
+        for index in range(self.n):
+            parameters = self.parameters if seed is None else {**self.parameters, "seed": (seed + index) % 2**64}
+            bodies.append(json.dumps({**body, "parameters": parameters}).encode())
+        return bodies
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +157,10 @@ def plan_chat(
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequest("Missing 'model'", param="model")
-    if _positive_int(body, "n") not in (None, 1):
-        raise InvalidRequest("Invalid 'n': only n=1 is supported for Hugging Face models", param="n")
+    n = _positive_int(body, "n") or 1
+    if n > 1 and body.get("stream"):
+        message = "Invalid 'n': streaming more than one choice is not supported for Hugging Face models"
+        raise InvalidRequest(message, param="n")
     chat_format = resolve_format(model, body.get("prompt_format"))
     messages = body.get("messages")
     if not isinstance(messages, list):
@@ -188,6 +199,7 @@ def plan_chat(
         stops=stops,
         stream=stream,
         include_usage=stream and bool(stream_options.get("include_usage")),
+        n=n,
     )
 
 
@@ -224,23 +236,31 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     }
 
 
-def chat_completion(plan: ChatPlan, meta: CompletionMeta, generation: Generation, prompt_tokens: int) -> bytes:
-    """OpenAI `chat.completion` JSON for one TGI `/generate` result."""
-    text, cut = cut_at_stop(generation.text, plan.stops)
+def chat_completion(
+    plan: ChatPlan, meta: CompletionMeta, generations: Sequence[Generation], prompt_tokens: int
+) -> bytes:
+    """OpenAI `chat.completion` JSON for TGI `/generate` results, one per choice.
+
+    As on OpenAI, the prompt is counted once and completion tokens are summed over the choices.
+    """
+    choices = []
+    for index, generation in enumerate(generations):
+        text, cut = cut_at_stop(generation.text, plan.stops)
+        choices.append(
+            {
+                "index": index,
+                "message": {"role": "assistant", "content": strip_leading_space(text)},
+                "logprobs": None,
+                "finish_reason": finish_reason(generation.finish_reason, cut),
+            }
+        )
     completion = {
         "id": meta.id,
         "object": "chat.completion",
         "created": meta.created,
         "model": meta.model,
         "system_fingerprint": meta.system_fingerprint,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": strip_leading_space(text)},
-                "logprobs": None,
-                "finish_reason": finish_reason(generation.finish_reason, cut),
-            }
-        ],
-        "usage": usage(prompt_tokens, generation.generated_tokens),
+        "choices": choices,
+        "usage": usage(prompt_tokens, sum(generation.generated_tokens for generation in generations)),
     }
     return json.dumps(completion).encode()
