@@ -16,7 +16,7 @@ from typing import Any
 
 from ._config import Config
 from ._prompts import ChatFormat, resolve_format
-from ._translate.chat import ChatPlan, CompletionMeta, chat_completion, plan_chat
+from ._translate.chat import DEFAULT_MAX_STOP_SEQUENCES, ChatPlan, CompletionMeta, chat_completion, plan_chat
 from ._translate.errors import InvalidRequest, invalid_request_body, upstream_error
 from ._translate.generation import read_generation
 from ._translate.stream import ChatStreamTranslator
@@ -109,7 +109,7 @@ class Exchange:
                 return Reply(status, JSON_HEADERS + _forwarded(raw_headers) + extra_headers, body)
         forwarded = _forwarded(answers[0][1])
         prompt_tokens = next((int(value) for name, value in forwarded if name.lower() == b"x-prompt-tokens"), 0)
-        generations = [read_generation(content) for _, _, content in answers]
+        generations = [read_generation(content, with_details=self.plan.logprobs) for _, _, content in answers]
         return Reply(200, JSON_HEADERS + forwarded, chat_completion(self.plan, self.meta, generations, prompt_tokens))
 
     def translator(self) -> ChatStreamTranslator:
@@ -119,12 +119,49 @@ class Exchange:
         return SSE_HEADERS + _forwarded(raw_headers)
 
 
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What a TGI server's `/info` says that shapes requests and answers (tgi-protocol.md §4)."""
+
+    max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES
+    system_fingerprint: str | None = None
+
+    @classmethod
+    def parse(cls, status: int, content: bytes) -> ServerInfo:
+        """From `/info`'s answer; servers without one (proxies, the serverless API) get TGI's defaults."""
+        try:
+            info = json.loads(content) if status == 200 else {}
+        except ValueError:
+            info = {}
+        if not isinstance(info, dict):
+            return cls()
+        limit = info.get("max_stop_sequences")
+        version = info.get("version")
+        # TGI's own Messages API reports `<version>-<docker_label or "native">`.
+        fingerprint = f"{version}-{info.get('docker_label') or 'native'}" if isinstance(version, str) else None
+        return cls(limit if isinstance(limit, int) and limit >= 0 else DEFAULT_MAX_STOP_SEQUENCES, fingerprint)
+
+
+_DEFAULT_INFO = ServerInfo()
+
+
 class Backend:
     """Configuration bound once; resolves each routed request into an `Exchange`."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self._endpoints: dict[str, Endpoint] = {}
+        self._info: dict[str, ServerInfo] = {}
+
+    def info_call(self, exchange: Exchange) -> UpstreamCall | None:
+        """The `/info` request to make before `exchange` is final, once per TGI server (none for compat routes)."""
+        endpoint = exchange.endpoint
+        if endpoint.compat_route or endpoint.url in self._info:
+            return None
+        return UpstreamCall(endpoint.url + "/info", endpoint.headers, b"")
+
+    def learn_info(self, exchange: Exchange, status: int, content: bytes) -> None:
+        self._info[exchange.endpoint.url] = ServerInfo.parse(status, content)
 
     def open(self, body: bytes) -> Exchange | Reply:
         """Plan the TGI call for an OpenAI request body, or the 400 to answer instead (no network involved)."""
@@ -132,11 +169,19 @@ class Backend:
             request = json.loads(body)
             if not isinstance(request, dict):
                 raise InvalidRequest("the request body must be a JSON object")
-            plan = plan_chat(request, self._format)
+            model = request.get("model")
+            endpoint = self.endpoint(model if isinstance(model, str) else "")
+            info = self._info.get(endpoint.url, _DEFAULT_INFO)
+            plan = plan_chat(request, self._format, max_stop_sequences=info.max_stop_sequences)
         except InvalidRequest as error:
             return Reply(400, JSON_HEADERS, invalid_request_body(error))
-        meta = CompletionMeta(id="chatcmpl-" + secrets.token_hex(12), created=int(time.time()), model=plan.model)
-        exchange = Exchange(plan, self.endpoint(plan.model), meta)
+        meta = CompletionMeta(
+            id="chatcmpl-" + secrets.token_hex(12),
+            created=int(time.time()),
+            model=plan.model,
+            system_fingerprint=info.system_fingerprint,
+        )
+        exchange = Exchange(plan, endpoint, meta)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("routing %s to %s with prompt %r", plan.model, exchange.endpoint.url, plan.inputs)
         return exchange

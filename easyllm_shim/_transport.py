@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._backend import Answer, Backend, Exchange, Reply, UpstreamCall
 from ._http import module_of
@@ -166,7 +166,7 @@ class TGITransport:
         )
         return response
 
-    def _upstream_request(self, call: UpstreamCall, request: http.Request) -> http.Request:
+    def _upstream_request(self, call: UpstreamCall, request: http.Request, method: str = "POST") -> http.Request:
         target = self._targets.get(call.url)
         if target is None:
             url = self._http.URL(call.url)
@@ -175,7 +175,7 @@ class TGITransport:
         url, headers = target
         # The SDK's headers (its Authorization with the OpenAI key among them) are never forwarded.
         upstream: http.Request = self._http.Request(
-            "POST",
+            method,
             url,
             headers=[*headers, (b"content-length", b"%d" % len(call.body))],
             stream=self._http.ByteStream(call.body),
@@ -190,9 +190,15 @@ class TGITransport:
         return response
 
     def handle_request(self, request: http.Request) -> http.Response:
-        exchange = self.backend.open(request.read())
+        body = request.read()
+        exchange = self.backend.open(body)
         if isinstance(exchange, Reply):
             return self._response(exchange)
+        info = self.backend.info_call(exchange)
+        if info is not None:  # first call to this TGI server: learn its limits, then plan again
+            status, _, content = self._send(self._upstream_request(info, request, "GET"))
+            self.backend.learn_info(exchange, status, content)
+            exchange = cast(Exchange, self.backend.open(body))
         upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
         if exchange.stream:
             [upstream_request] = upstreams
@@ -212,9 +218,15 @@ class TGITransport:
         return self._response(exchange.reply(answers))
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
-        exchange = self.backend.open(await request.aread())
+        body = await request.aread()
+        exchange = self.backend.open(body)
         if isinstance(exchange, Reply):
             return self._response(exchange)
+        info = self.backend.info_call(exchange)
+        if info is not None:
+            status, _, content = await self._asend(self._upstream_request(info, request, "GET"))
+            self.backend.learn_info(exchange, status, content)
+            exchange = cast(Exchange, self.backend.open(body))
         upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
         if exchange.stream:
             [upstream_request] = upstreams

@@ -1,4 +1,7 @@
-"""OpenAI chat-completions request → TGI `/generate` call, and TGI's answer → OpenAI's `chat.completion`."""
+"""OpenAI chat-completions request → TGI `/generate` call, and TGI's answer → OpenAI's `chat.completion`.
+
+The mapping, parameter by parameter, is the table in docs/parameters.md.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +13,20 @@ from typing import Any
 from .._prompts import ChatFormat, PromptError
 from .errors import InvalidRequest
 from .generation import Generation
+from .logprobs import content_logprobs
 from .stops import cut_at_stop
+from .structured import ToolPlan, fold_tool_turns, plan_tools, response_format_grammar, tool_message
 
 # Parameters that do not change what the model generates.
 _IGNORED = frozenset(
-    {
-        "model",
-        "messages",
-        "stream",
-        "stream_options",
-        "user",
-        "metadata",
-        "store",
-        "service_tier",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_format",
-        "parallel_tool_calls",
-    }
-)
+    {"model", "messages", "stream", "stream_options", "user", "metadata", "store", "service_tier",
+     "safety_identifier", "prompt_cache_key", "prompt_format", "parallel_tool_calls", "tool_prompt"}
+)  # fmt: skip
+# Translated below.
+_TRANSLATED = frozenset(
+    {"temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "frequency_penalty", "n",
+     "logprobs", "top_logprobs", "response_format", "tools", "tool_choice"}
+)  # fmt: skip
 # TGI-only parameters, sent through `extra_body` and validated by TGI itself (tgi-protocol.md §1.1).
 TGI_PASSTHROUGH = frozenset({"top_k", "repetition_penalty", "truncate", "typical_p", "watermark", "adapter_id"})
 # OpenAI parameters TGI cannot honour. Dropping them silently would change results, so they are refused.
@@ -47,6 +45,9 @@ _UNSUPPORTED: Mapping[str, str] = {
     "functions": "use `tools`; the deprecated `functions` API is not translated",
     "function_call": "use `tool_choice`; the deprecated `functions` API is not translated",
 }
+# Values of unsupported parameters that ask for nothing (OpenAI's defaults).
+_HARMLESS: tuple[Any, ...] = (None, 0, {}, [], "none", ["text"])
+_KNOWN = _IGNORED | _TRANSLATED | TGI_PASSTHROUGH
 _FINISH_REASONS: Mapping[str, str] = {"eos_token": "stop", "stop_sequence": "stop", "length": "length"}
 # TGI's launcher default (tgi-protocol.md §1.1); extra stop strings are still cut client-side.
 DEFAULT_MAX_STOP_SEQUENCES = 4
@@ -63,6 +64,8 @@ class ChatPlan:
     stream: bool
     include_usage: bool
     n: int = 1
+    logprobs: bool = False
+    tools: ToolPlan | None = None
 
     def tgi_bodies(self, *, compat_route: bool) -> list[bytes]:
         """One TGI request body per choice. With a seed, choice i uses seed + i so the choices differ."""
@@ -88,6 +91,10 @@ class CompletionMeta:
     model: str
     system_fingerprint: str | None = None
 
+    @property
+    def tool_call_id(self) -> str:
+        return "call_" + self.id.rpartition("-")[2]
+
 
 def _number(body: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
     value = body.get(name)
@@ -100,12 +107,12 @@ def _number(body: Mapping[str, Any], name: str, low: float, high: float) -> floa
     return value
 
 
-def _positive_int(body: Mapping[str, Any], name: str) -> int | None:
+def _integer(body: Mapping[str, Any], name: str, low: int) -> int | None:
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRequest(f"Invalid '{name}': expected an integer >= 1, got {value!r}", param=name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidRequest(f"Invalid '{name}': expected an integer >= {low}, got {value!r}", param=name)
     return value
 
 
@@ -115,10 +122,23 @@ def _stop_strings(body: Mapping[str, Any]) -> list[str]:
         return []
     stops = [stop] if isinstance(stop, str) else stop
     if not isinstance(stops, list) or not all(isinstance(item, str) and item for item in stops):
-        raise InvalidRequest(
-            f"Invalid 'stop': expected a non-empty string or a list of them, got {stop!r}", param="stop"
-        )
+        raise InvalidRequest(f"Invalid 'stop': expected a non-empty string or a list of them, got {stop!r}", "stop")
     return stops
+
+
+def _check_names(body: Mapping[str, Any]) -> None:
+    for name, value in body.items():
+        if name in _KNOWN:
+            continue
+        if name in _UNSUPPORTED:
+            if value in _HARMLESS:
+                continue
+            raise InvalidRequest(f"Unsupported parameter '{name}' for Hugging Face models: {_UNSUPPORTED[name]}", name)
+        raise InvalidRequest(
+            f"Unknown parameter '{name}' for Hugging Face models (TGI parameters allowed through extra_body:"
+            f" {', '.join(sorted(TGI_PASSTHROUGH))})",
+            param=name,
+        )
 
 
 def _sampling(body: Mapping[str, Any], parameters: dict[str, Any]) -> None:
@@ -136,6 +156,27 @@ def _sampling(body: Mapping[str, Any], parameters: dict[str, Any]) -> None:
         parameters["top_p"] = top_p
 
 
+def _structured(body: Mapping[str, Any], parameters: dict[str, Any]) -> ToolPlan | None:
+    tools = plan_tools(body)
+    grammar = response_format_grammar(body.get("response_format"))
+    if tools is not None and grammar is not None:
+        raise InvalidRequest("Invalid 'response_format': it cannot be combined with tools", "response_format")
+    grammar = grammar or (tools.grammar() if tools is not None else None)
+    if grammar is not None:
+        parameters["grammar"] = grammar
+    return tools
+
+
+def _logprobs(body: Mapping[str, Any], parameters: dict[str, Any]) -> bool:
+    wanted = bool(body.get("logprobs"))
+    top = _integer(body, "top_logprobs", 0)
+    if top and not wanted:
+        raise InvalidRequest("Invalid 'top_logprobs': it requires logprobs=true", param="top_logprobs")
+    if wanted and top:
+        parameters["top_n_tokens"] = top  # TGI caps it at /info's max_top_n_tokens (5 by default)
+    return wanted
+
+
 def plan_chat(
     body: Mapping[str, Any],
     resolve_format: Callable[[str, Any], ChatFormat],
@@ -143,36 +184,29 @@ def plan_chat(
     max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES,
 ) -> ChatPlan:
     """Validate an OpenAI chat request and decide the TGI call. Raises `InvalidRequest`."""
-    for name, value in body.items():
-        if name in _UNSUPPORTED and value not in (None, 0, {}, [], "none"):
-            raise InvalidRequest(
-                f"Unsupported parameter '{name}' for Hugging Face models: {_UNSUPPORTED[name]}", param=name
-            )
-        if name not in _KNOWN and name not in _UNSUPPORTED:
-            raise InvalidRequest(
-                f"Unknown parameter '{name}' for Hugging Face models (TGI parameters allowed through extra_body:"
-                f" {', '.join(sorted(TGI_PASSTHROUGH))})",
-                param=name,
-            )
+    _check_names(body)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequest("Missing 'model'", param="model")
-    n = _positive_int(body, "n") or 1
-    if n > 1 and body.get("stream"):
-        message = "Invalid 'n': streaming more than one choice is not supported for Hugging Face models"
-        raise InvalidRequest(message, param="n")
+    stream = bool(body.get("stream"))
+    n = _integer(body, "n", 1) or 1
+    if n > 1 and stream:
+        raise InvalidRequest(
+            "Invalid 'n': streaming more than one choice is not supported for Hugging Face models", "n"
+        )
+    parameters: dict[str, Any] = {"details": True, "return_full_text": False}
+    tools = _structured(body, parameters)
     chat_format = resolve_format(model, body.get("prompt_format"))
     messages = body.get("messages")
     if not isinstance(messages, list):
         raise InvalidRequest("Invalid 'messages': expected a list of messages", param="messages")
     try:
-        inputs = chat_format.prompt(messages)
+        inputs = chat_format.prompt(fold_tool_turns(messages, tools))
     except PromptError as error:
         raise InvalidRequest(f"Invalid 'messages': {error}", param="messages") from error
 
-    parameters: dict[str, Any] = {"details": True, "return_full_text": False}
     _sampling(body, parameters)
-    max_tokens = _positive_int(body, "max_completion_tokens") or _positive_int(body, "max_tokens")
+    max_tokens = _integer(body, "max_completion_tokens", 1) or _integer(body, "max_tokens", 1)
     if max_tokens is not None:
         parameters["max_new_tokens"] = max_tokens
     frequency_penalty = _number(body, "frequency_penalty", -2, 2)
@@ -183,14 +217,12 @@ def plan_chat(
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise InvalidRequest(f"Invalid 'seed': expected an integer, got {seed!r}", param="seed")
         parameters["seed"] = seed % 2**64  # TGI's seed is a u64; OpenAI's may be negative
-    user_stops = _stop_strings(body)
-    stops = tuple(dict.fromkeys([*user_stops, *chat_format.stop]))
+    logprobs = _logprobs(body, parameters)
+    stops = tuple(dict.fromkeys([*_stop_strings(body), *chat_format.stop]))
     if stops:
         parameters["stop"] = list(stops[:max_stop_sequences])
     for name in TGI_PASSTHROUGH.intersection(body):
         parameters[name] = body[name]
-
-    stream = bool(body.get("stream"))
     stream_options = body.get("stream_options") or {}
     return ChatPlan(
         model=model,
@@ -200,23 +232,9 @@ def plan_chat(
         stream=stream,
         include_usage=stream and bool(stream_options.get("include_usage")),
         n=n,
+        logprobs=logprobs,
+        tools=tools,
     )
-
-
-_KNOWN = (
-    _IGNORED
-    | TGI_PASSTHROUGH
-    | {
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "max_completion_tokens",
-        "stop",
-        "seed",
-        "frequency_penalty",
-        "n",
-    }
-)
 
 
 def strip_leading_space(text: str) -> str:
@@ -236,6 +254,22 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     }
 
 
+def choice(plan: ChatPlan, meta: CompletionMeta, index: int, generation: Generation) -> dict[str, Any]:
+    """One OpenAI choice for one TGI generation: stop strings cut, tool calls parsed, logprobs aligned."""
+    text, cut = cut_at_stop(generation.text, plan.stops)
+    if plan.tools is not None:
+        message, reason = tool_message(text, meta.tool_call_id if index == 0 else f"{meta.tool_call_id}_{index}")
+    else:
+        message, reason = (
+            {"role": "assistant", "content": strip_leading_space(text)},
+            finish_reason(generation.finish_reason, cut),
+        )
+    logprobs = None
+    if plan.logprobs:
+        logprobs = {"content": content_logprobs(generation.details or {}, len(text)), "refusal": None}
+    return {"index": index, "message": message, "logprobs": logprobs, "finish_reason": reason}
+
+
 def chat_completion(
     plan: ChatPlan, meta: CompletionMeta, generations: Sequence[Generation], prompt_tokens: int
 ) -> bytes:
@@ -243,24 +277,13 @@ def chat_completion(
 
     As on OpenAI, the prompt is counted once and completion tokens are summed over the choices.
     """
-    choices = []
-    for index, generation in enumerate(generations):
-        text, cut = cut_at_stop(generation.text, plan.stops)
-        choices.append(
-            {
-                "index": index,
-                "message": {"role": "assistant", "content": strip_leading_space(text)},
-                "logprobs": None,
-                "finish_reason": finish_reason(generation.finish_reason, cut),
-            }
-        )
     completion = {
         "id": meta.id,
         "object": "chat.completion",
         "created": meta.created,
         "model": meta.model,
         "system_fingerprint": meta.system_fingerprint,
-        "choices": choices,
+        "choices": [choice(plan, meta, index, generation) for index, generation in enumerate(generations)],
         "usage": usage(prompt_tokens, sum(generation.generated_tokens for generation in generations)),
     }
     return json.dumps(completion).encode()

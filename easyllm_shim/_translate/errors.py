@@ -29,7 +29,7 @@ _EMPTY_BODY_MESSAGES: Mapping[int, str] = {
 class InvalidRequest(ValueError):
     """A request the shim refuses before any network call; becomes the SDK's BadRequestError (400)."""
 
-    def __init__(self, message: str, *, param: str | None = None) -> None:
+    def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
 

@@ -41,6 +41,8 @@ class App:
             "/generate_stream": native.generate_stream,
             "/v1/chat/completions": chat.chat_completions,
             "/tokenize": native.tokenize,
+            # The HF serverless API's path for this model, which it proxies to TGI's compat route.
+            f"/models/{settings.model_id}": native.compat,
         }
         self._get: dict[str, Callable[[], Response]] = {
             "/": lambda: native.health(self._healthy()),

@@ -34,7 +34,9 @@ class Fault:
     error_type: str = ""
 
     def matches(self, path: str) -> bool:
-        return path == self.path if self.path is not None else path in GENERATION_ROUTES
+        if self.path is not None:
+            return path == self.path
+        return path in GENERATION_ROUTES or path.startswith("/models/")
 
 
 def fault_response(

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
-import pytest
-
-REFERENCE_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+from ..reference import reference_dir
 
 
 def reference_text(name: str) -> str:
-    path = REFERENCE_DIR / name
-    if not path.is_file():
-        pytest.skip(f"conformance reference {path} is absent (it lives beside the checkout, not in the repo)")
-    return path.read_text(encoding="utf-8")
+    return (reference_dir() / name).read_text(encoding="utf-8")
 
 
 def section(document: str, heading: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from easyllm_shim.testing import TGIServer
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+from ..reference import reference_dir
 
 
 def sse_payloads(text: str) -> list[str]:
@@ -51,6 +51,4 @@ def client(tgi_server: TGIServer) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def reference() -> Path:
-    if not REFERENCE.is_dir():
-        pytest.skip("../shared/reference not present (user clone)")
-    return REFERENCE
+    return reference_dir()

@@ -6,7 +6,6 @@ without it in the other test modules.
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,10 @@ import pytest
 
 from easyllm_shim.testing import TGIServer
 
+from ..reference import check, jsonschema, openapi_schemas
 from .conftest import sse_events
 
 pytestmark = pytest.mark.reference
-# Imported by name: jsonschema ships no type stubs, and the project installs none.
-jsonschema: Any = importlib.import_module("jsonschema")
-
 # Keys the recording clients add to what the server sent (see tgi-snapshots/README.md).
 CLIENT_ADDED = {
     "best_of_sequences",
@@ -35,37 +32,11 @@ CLIENT_ADDED = {
     "service_tier",
 }
 CLIENT_ADDED_USAGE = {"completion_tokens_details", "prompt_tokens_details"}
-OPENAPI_ANNOTATIONS = {"nullable", "example", "discriminator"}
-
-
-def _json_schema(node: Any, *, property_map: bool = False) -> Any:
-    """OpenAPI 3.0 to JSON Schema: ``nullable`` becomes ``anyOf [..., null]``; annotations go."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if property_map:  # keys are property names here, not keywords
-        return {name: _json_schema(value) for name, value in node.items()}
-    converted = {
-        key: _json_schema(value, property_map=key == "properties")
-        for key, value in node.items()
-        if key not in OPENAPI_ANNOTATIONS
-    }
-    return {"anyOf": [converted, {"type": "null"}]} if node.get("nullable") is True else converted
 
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, Any]:
-    path = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "tgi-openapi.json"
-    if not path.is_file():
-        pytest.skip("../shared/reference not present (user clone)")
-    converted: dict[str, Any] = _json_schema(json.loads(path.read_text()))
-    return converted
-
-
-def check(schemas: dict[str, Any], name: str, value: Any) -> None:
-    root = {"$ref": f"#/components/schemas/{name}", "components": schemas["components"]}
-    jsonschema.Draft202012Validator(root).validate(value)
+    return openapi_schemas()
 
 
 def snapshot(reference: Path, name: str) -> Any:

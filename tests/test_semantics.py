@@ -1,0 +1,247 @@
+"""Every chat parameter and result field behaves as openai SDK users expect, on each entry point (issue 4)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import openai
+import pytest
+from pydantic import BaseModel
+
+import easyllm_shim
+from easyllm_shim.testing import TGIServer
+
+from .conftest import HF_TOKEN, LLAMA
+from .openai_standin import OpenAIStandIn
+from .sdk import SDK
+from .test_patch import generate_calls
+
+MESSAGES = [{"role": "user", "content": "What's the weather in Paris?"}]
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+
+
+def sent(server: TGIServer, index: int = -1) -> Any:
+    return generate_calls(server)[index].json()
+
+
+def content(chunks: list[Any]) -> str:
+    return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+
+
+def test_logprobs_come_back_in_openai_shape(patched: TGIServer, sdk: SDK) -> None:
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, logprobs=True, top_logprobs=2)
+
+    entries = completion.choices[0].logprobs.content
+    assert "".join(entry.token for entry in entries) == completion.choices[0].message.content == "Hello there!"
+    assert all(entry.logprob <= 0 and len(entry.top_logprobs) == 2 for entry in entries)
+    assert sent(patched)["parameters"]["top_n_tokens"] == 2
+
+
+def test_logprobs_ride_along_in_stream_chunks(patched: TGIServer, sdk: SDK) -> None:
+    chunks = sdk.stream(model=LLAMA, messages=MESSAGES, logprobs=True).chunks
+
+    tokens = [
+        entry.token
+        for chunk in chunks
+        if chunk.choices and chunk.choices[0].logprobs
+        for entry in chunk.choices[0].logprobs.content
+    ]
+    assert "".join(tokens) == content(chunks) == "Hello there!"
+
+
+class City(BaseModel):
+    name: str
+    population: int
+
+
+def test_parse_fills_message_parsed_from_a_pydantic_model(patched: TGIServer, sdk: SDK) -> None:
+    completion = sdk.parse(model=LLAMA, messages=MESSAGES, response_format=City)
+
+    parsed = completion.choices[0].message.parsed
+    assert isinstance(parsed, City)
+    grammar = sent(patched)["parameters"]["grammar"]
+    assert grammar["type"] == "json"
+    assert set(grammar["value"]["properties"]) == {"name", "population"}
+
+
+def test_json_object_mode_answers_a_json_object(patched: TGIServer, sdk: SDK) -> None:
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, response_format={"type": "json_object"})
+
+    assert isinstance(json.loads(completion.choices[0].message.content), dict)
+
+
+def test_tools_return_tool_calls_with_json_arguments(patched: TGIServer, sdk: SDK) -> None:
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, tools=[WEATHER_TOOL], tool_choice="required")
+
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert choice.message.content is None
+    [call] = choice.message.tool_calls
+    assert call.type == "function"
+    assert call.id.startswith("call_")
+    assert call.function.name == "get_weather"
+    arguments = json.loads(call.function.arguments)
+    assert set(arguments) == {"city", "unit"}
+    assert arguments["unit"] in ("celsius", "fahrenheit")
+    assert "get_weather" in sent(patched)["inputs"]  # the model is told about the tools
+
+
+def test_tool_calls_stream_as_deltas(patched: TGIServer, sdk: SDK) -> None:
+    chunks = sdk.stream(model=LLAMA, messages=MESSAGES, tools=[WEATHER_TOOL], tool_choice="required").chunks
+
+    deltas = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or []]
+    assert [delta.function.name for delta in deltas] == ["get_weather"]
+    assert set(json.loads(deltas[0].function.arguments)) == {"city", "unit"}
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
+def test_a_named_tool_choice_calls_that_tool(patched: TGIServer, sdk: SDK) -> None:
+    other = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+    choice = {"type": "function", "function": {"name": "get_weather"}}
+
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, tools=[other, WEATHER_TOOL], tool_choice=choice)
+
+    assert completion.choices[0].message.tool_calls[0].function.name == "get_weather"
+
+
+def test_tool_results_continue_the_conversation(patched: TGIServer, sdk: SDK) -> None:
+    messages = [
+        *MESSAGES,
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+        ]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "18 degrees and sunny"},
+    ]  # fmt: skip
+
+    completion = sdk.create(model=LLAMA, messages=messages, tools=[WEATHER_TOOL], tool_choice="none")
+
+    assert completion.choices[0].message.content == "Hello there!"
+    assert "18 degrees and sunny" in sent(patched)["inputs"]
+
+
+def test_n_choices_are_generated_with_distinct_seeds(patched: TGIServer, sdk: SDK) -> None:
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, n=3, seed=5)
+
+    assert [choice.index for choice in completion.choices] == [0, 1, 2]
+    assert sorted(call.json()["parameters"]["seed"] for call in generate_calls(patched)) == [5, 6, 7]
+    assert completion.usage.completion_tokens == 3 * 4
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_stop_text_is_never_in_the_answer(patched: TGIServer, sdk: SDK, stream: bool) -> None:
+    patched.reply = "Hello there! Bye now."
+    kwargs = {"model": LLAMA, "messages": MESSAGES, "stop": ["Bye"]}
+
+    text = content(sdk.stream(**kwargs).chunks) if stream else sdk.create(**kwargs).choices[0].message.content
+
+    assert text == "Hello there! "
+
+
+def test_max_completion_tokens_ends_with_length(patched: TGIServer, sdk: SDK) -> None:
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, max_completion_tokens=2)
+
+    assert completion.choices[0].finish_reason == "length"
+    assert completion.usage.completion_tokens == 2
+    assert completion.choices[0].message.content == "Hello there"
+
+
+def test_temperature_zero_is_greedy(patched: TGIServer, sdk: SDK) -> None:
+    sdk.create(model=LLAMA, messages=MESSAGES, temperature=0, top_p=1)
+
+    parameters = sent(patched)["parameters"]
+    assert parameters["do_sample"] is False
+    assert "temperature" not in parameters
+    assert "top_p" not in parameters
+
+
+def test_server_limits_and_fingerprint_come_from_info(tgi_server_factory: Any, sdk: SDK) -> None:
+    server = tgi_server_factory(max_stop_sequences=2, reply="one two three four")
+    easyllm_shim.patch(api_base=server.url, token=HF_TOKEN)
+
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, stop=["five", "six", "three"])
+
+    assert sent(server)["parameters"]["stop"] == ["five", "six"]
+    assert completion.choices[0].message.content == "one two "  # the third stop is still cut client-side
+    assert completion.system_fingerprint == "3.3.6-dev0-native"
+
+
+def test_a_serverless_style_base_uses_the_compat_route(tgi: TGIServer, sdk: SDK) -> None:
+    easyllm_shim.patch(api_base=f"{tgi.url}/models", token=HF_TOKEN)
+
+    completion = sdk.create(model=LLAMA, messages=MESSAGES)
+    streamed = sdk.stream(model=LLAMA, messages=MESSAGES).chunks
+
+    assert completion.choices[0].message.content == content(streamed) == "Hello there!"
+    paths = {request.path for request in tgi.requests}
+    assert paths == {f"/models/{LLAMA}"}  # no /info probe on the serverless API
+    assert [request.json()["stream"] for request in tgi.requests] == [False, True]
+    assert all(request.json()["parameters"]["return_full_text"] is False for request in tgi.requests)
+
+
+def test_a_loading_model_is_waited_for_as_the_serverless_api_asks(
+    tgi: TGIServer, openai_api: OpenAIStandIn, asynchronous: bool
+) -> None:
+    easyllm_shim.patch(api_base=f"{tgi.url}/models", token=HF_TOKEN)
+    tgi.loading_next(estimated_time=0.2)
+    sdk = SDK(asynchronous, openai_api.url, max_retries=1)
+
+    assert sdk.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
+    sdk.close()
+    assert len(tgi.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "exception"),
+    [
+        (400, openai.BadRequestError),
+        (401, openai.AuthenticationError),
+        (403, openai.PermissionDeniedError),
+        (404, openai.NotFoundError),
+        (422, openai.UnprocessableEntityError),
+        (429, openai.RateLimitError),
+        (424, openai.APIStatusError),
+        (500, openai.InternalServerError),
+        (503, openai.InternalServerError),
+    ],
+)
+def test_tgi_statuses_raise_the_sdk_exception_for_that_status(
+    patched: TGIServer, openai_api: OpenAIStandIn, asynchronous: bool, status: int, exception: type[Exception]
+) -> None:
+    patched.fail_next(status, {"error": f"failure {status}", "error_type": "generation", "request_id": "r1"})
+    sdk = SDK(asynchronous, openai_api.url, max_retries=0)
+
+    with pytest.raises(exception) as raised:
+        sdk.create(model=LLAMA, messages=MESSAGES)
+    sdk.close()
+
+    error = raised.value
+    assert isinstance(error, openai.APIStatusError)
+    assert error.status_code == status
+    assert f"failure {status}" in error.message
+    assert error.body == {
+        "message": f"failure {status}",
+        "type": "generation",
+        "param": None,
+        "code": None,
+        "request_id": "r1",
+    }
+
+
+def test_plain_text_error_bodies_keep_their_message(patched: TGIServer, sdk: SDK) -> None:
+    text = "Failed to deserialize the JSON body into the target type: inputs: invalid type: integer"
+    patched.fail_next(422, text)
+
+    with pytest.raises(openai.UnprocessableEntityError, match="Failed to deserialize"):
+        sdk.create(model=LLAMA, messages=MESSAGES)
