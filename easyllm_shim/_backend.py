@@ -10,16 +10,21 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ._config import Config
 from ._prompts import ChatFormat, resolve_format
-from ._translate.chat import DEFAULT_MAX_STOP_SEQUENCES, ChatPlan, CompletionMeta, chat_completion, plan_chat
+from ._translate.chat import DEFAULT_MAX_STOP_SEQUENCES, ChatPlan, CompletionMeta, plan_chat
+from ._translate.chat_stream import ChatStreamTranslator
+from ._translate.completions import CompletionPlan, CompletionStreamTranslator, plan_completion
+from ._translate.embeddings import plan_embedding
 from ._translate.errors import InvalidRequest, invalid_request_body, upstream_error
-from ._translate.generation import read_generation
-from ._translate.stream import ChatStreamTranslator
+from ._translate.generation import Answer
+from ._translate.stream import StreamTranslator
+
+__all__ = ["Answer", "Backend", "Endpoint", "Exchange", "Plan", "Reply", "ServerInfo", "UpstreamCall"]
 
 log = logging.getLogger("easyllm_shim")
 
@@ -41,7 +46,11 @@ class Endpoint:
     compat_route: bool
     headers: Mapping[str, str]
 
-    def target(self, stream: bool) -> str:
+    def target(self, route: str, stream: bool) -> str:
+        """The URL for a plan's route: TGI's `/generate(_stream)` or compat route, TEI's `/embed` or the
+        serverless feature-extraction pipeline."""
+        if route == "embed":
+            return self.url + ("/pipeline/feature-extraction" if self.compat_route else "/embed")
         if self.compat_route:
             return self.url
         return self.url + ("/generate_stream" if stream else "/generate")
@@ -65,23 +74,43 @@ def _forwarded(raw_headers: Headers) -> Headers:
 
 @dataclass(frozen=True, slots=True)
 class UpstreamCall:
-    """One HTTP request to TGI."""
+    """One HTTP request to TGI (or TEI)."""
 
     url: str
     headers: Mapping[str, str]
     body: bytes
 
 
-# One TGI answer as the transport received it: status, raw headers, body.
-Answer = tuple[int, Headers, bytes]
+class Plan(Protocol):
+    """A translated OpenAI request (`_translate/chat.py`, `completions.py`, `embeddings.py`)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def stream(self) -> bool: ...
+    @property
+    def route(self) -> str: ...  # "generate" or "embed"
+    @property
+    def id_prefix(self) -> str: ...
+
+    def tgi_bodies(self, *, compat_route: bool) -> list[bytes]: ...
+
+    def reply_body(self, meta: CompletionMeta, answers: Sequence[Answer]) -> bytes: ...
+
+
+# How each plan's stream is translated; plans that cannot stream have none.
+_TRANSLATORS: Mapping[type, Callable[[Any, CompletionMeta], StreamTranslator]] = {
+    ChatPlan: ChatStreamTranslator,
+    CompletionPlan: CompletionStreamTranslator,
+}
 
 
 class Exchange:
-    """One OpenAI request on its way through TGI: one TGI call per choice (`n`), all to one endpoint."""
+    """One OpenAI request on its way through TGI: one upstream call per choice and prompt, to one endpoint."""
 
     __slots__ = ("endpoint", "meta", "plan")
 
-    def __init__(self, plan: ChatPlan, endpoint: Endpoint, meta: CompletionMeta) -> None:
+    def __init__(self, plan: Plan, endpoint: Endpoint, meta: CompletionMeta) -> None:
         self.plan = plan
         self.endpoint = endpoint
         self.meta = meta
@@ -91,14 +120,12 @@ class Exchange:
         return self.plan.stream
 
     def calls(self) -> list[UpstreamCall]:
-        url = self.endpoint.target(self.plan.stream)
-        headers = self.endpoint.headers
-        return [
-            UpstreamCall(url, headers, body) for body in self.plan.tgi_bodies(compat_route=self.endpoint.compat_route)
-        ]
+        url, headers = self.endpoint.target(self.plan.route, self.plan.stream), self.endpoint.headers
+        bodies = self.plan.tgi_bodies(compat_route=self.endpoint.compat_route)
+        return [UpstreamCall(url, headers, body) for body in bodies]
 
     def reply(self, answers: Sequence[Answer]) -> Reply:
-        """OpenAI's answer for TGI's complete answers: one per call, in order (or a stream that failed to start).
+        """OpenAI's answer for the complete upstream answers: one per call, in order (or a stream that failed to start).
 
         The first failed answer becomes the error, as one failed request fails an OpenAI call.
         """
@@ -107,13 +134,10 @@ class Exchange:
                 body, extra = upstream_error(status, content)
                 extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
                 return Reply(status, JSON_HEADERS + _forwarded(raw_headers) + extra_headers, body)
-        forwarded = _forwarded(answers[0][1])
-        prompt_tokens = next((int(value) for name, value in forwarded if name.lower() == b"x-prompt-tokens"), 0)
-        generations = [read_generation(content, with_details=self.plan.logprobs) for _, _, content in answers]
-        return Reply(200, JSON_HEADERS + forwarded, chat_completion(self.plan, self.meta, generations, prompt_tokens))
+        return Reply(200, JSON_HEADERS + _forwarded(answers[0][1]), self.plan.reply_body(self.meta, answers))
 
-    def translator(self) -> ChatStreamTranslator:
-        return ChatStreamTranslator(self.plan, self.meta)
+    def translator(self) -> StreamTranslator:
+        return _TRANSLATORS[type(self.plan)](self.plan, self.meta)
 
     def stream_headers(self, raw_headers: Headers) -> Headers:
         return SSE_HEADERS + _forwarded(raw_headers)
@@ -154,17 +178,19 @@ class Backend:
         self._info: dict[str, ServerInfo] = {}
 
     def info_call(self, exchange: Exchange) -> UpstreamCall | None:
-        """The `/info` request to make before `exchange` is final, once per TGI server (none for compat routes)."""
+        """The `/info` request to make before `exchange` is final, once per TGI server (not for compat
+        routes, which have none, nor for embeddings, which TEI serves)."""
         endpoint = exchange.endpoint
-        if endpoint.compat_route or endpoint.url in self._info:
+        if exchange.plan.route != "generate" or endpoint.compat_route or endpoint.url in self._info:
             return None
         return UpstreamCall(endpoint.url + "/info", endpoint.headers, b"")
 
     def learn_info(self, exchange: Exchange, status: int, content: bytes) -> None:
         self._info[exchange.endpoint.url] = ServerInfo.parse(status, content)
 
-    def open(self, body: bytes) -> Exchange | Reply:
-        """Plan the TGI call for an OpenAI request body, or the 400 to answer instead (no network involved)."""
+    def open(self, body: bytes, path: str = "/chat/completions") -> Exchange | Reply:
+        """Plan the upstream calls for an OpenAI request (its JSON body and path), or the 400 to answer
+        instead, decided before any network call."""
         try:
             request = json.loads(body)
             if not isinstance(request, dict):
@@ -172,19 +198,27 @@ class Backend:
             model = request.get("model")
             endpoint = self.endpoint(model if isinstance(model, str) else "")
             info = self._info.get(endpoint.url, _DEFAULT_INFO)
-            plan = plan_chat(request, self._format, max_stop_sequences=info.max_stop_sequences)
+            plan = self._plan(path.removeprefix("/v1"), request, info)
         except InvalidRequest as error:
             return Reply(400, JSON_HEADERS, invalid_request_body(error))
         meta = CompletionMeta(
-            id="chatcmpl-" + secrets.token_hex(12),
+            id=plan.id_prefix + secrets.token_hex(12),
             created=int(time.time()),
             model=plan.model,
             system_fingerprint=info.system_fingerprint,
         )
-        exchange = Exchange(plan, endpoint, meta)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("routing %s to %s with prompt %r", plan.model, exchange.endpoint.url, plan.inputs)
-        return exchange
+            log.debug("routing %s %s to %s: %r", path, plan.model, endpoint.url, getattr(plan, "inputs", None))
+        return Exchange(plan, endpoint, meta)
+
+    def _plan(self, route: str, request: dict[str, Any], info: ServerInfo) -> Plan:
+        if route == "/chat/completions":
+            return plan_chat(request, self._format, max_stop_sequences=info.max_stop_sequences)
+        if route == "/completions":
+            return plan_completion(request, max_stop_sequences=info.max_stop_sequences)
+        if route == "/embeddings":
+            return plan_embedding(request)
+        raise InvalidRequest(f"the shim cannot translate {route} for Hugging Face models")
 
     def endpoint(self, model: str) -> Endpoint:
         endpoint = self._endpoints.get(model)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ._backend import Answer, Backend, Exchange, Reply, UpstreamCall
 from ._http import module_of
-from ._translate.stream import ChatStreamTranslator
+from ._translate.chat_stream import ChatStreamTranslator
 
 if TYPE_CHECKING:
     import httpx2 as http  # the same API as httpx; see _http.py
@@ -191,14 +191,14 @@ class TGITransport:
 
     def handle_request(self, request: http.Request) -> http.Response:
         body = request.read()
-        exchange = self.backend.open(body)
+        exchange = self.backend.open(body, request.url.path)
         if isinstance(exchange, Reply):
             return self._response(exchange)
         info = self.backend.info_call(exchange)
         if info is not None:  # first call to this TGI server: learn its limits, then plan again
             status, _, content = self._send(self._upstream_request(info, request, "GET"))
             self.backend.learn_info(exchange, status, content)
-            exchange = cast(Exchange, self.backend.open(body))
+            exchange = cast(Exchange, self.backend.open(body, request.url.path))
         upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
         if exchange.stream:
             [upstream_request] = upstreams
@@ -219,14 +219,14 @@ class TGITransport:
 
     async def handle_async_request(self, request: http.Request) -> http.Response:
         body = await request.aread()
-        exchange = self.backend.open(body)
+        exchange = self.backend.open(body, request.url.path)
         if isinstance(exchange, Reply):
             return self._response(exchange)
         info = self.backend.info_call(exchange)
         if info is not None:
             status, _, content = await self._asend(self._upstream_request(info, request, "GET"))
             self.backend.learn_info(exchange, status, content)
-            exchange = cast(Exchange, self.backend.open(body))
+            exchange = cast(Exchange, self.backend.open(body, request.url.path))
         upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
         if exchange.stream:
             [upstream_request] = upstreams

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# One TGI (or TEI) answer as the transport received it: status, raw headers, body.
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 _scan_string = json.decoder.scanstring  # type: ignore[attr-defined]
 _GENERATED_TEXT = re.compile(r'"generated_text"\s*:\s*"')
 _FINISH_REASON = re.compile(r'"finish_reason"\s*:\s*"([a-z_]+)"')
@@ -50,3 +52,8 @@ def generation_from(payload: Any) -> Generation:
         int(details.get("generated_tokens") or 0),
         details,
     )
+
+
+def header_int(raw_headers: list[tuple[bytes, bytes]], name: bytes) -> int:
+    """An integer response header (TGI's `x-prompt-tokens`, TEI's `x-compute-tokens`), 0 when absent."""
+    return next((int(value) for key, value in raw_headers if key.lower() == name), 0)

@@ -1,53 +1,56 @@
-"""TGI `/generate_stream` events → OpenAI `chat.completion.chunk` server-sent events, incrementally."""
+"""TGI `/generate_stream` events → OpenAI server-sent events, incrementally: what every route shares.
+
+`StreamTranslator` decodes TGI's SSE, turns a first-event error into an HTTP error, cuts stop
+strings, and ends with a finish chunk, an optional usage chunk and `[DONE]`; subclasses only say
+what a chunk looks like (chat: `chat_stream.py`; completions: `completions.py`).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from .chat import ChatPlan, CompletionMeta, finish_reason, usage
 from .errors import STREAM_ERROR_STATUS, error_body, stream_error_frame, tgi_error_fields
-from .logprobs import token_logprob
+from .params import finish_reason, usage
 from .sse import SSEDecoder
-from .stops import StopScanner, cut_at_stop
-from .structured import tool_message
+from .stops import StopScanner
 
-_DONE = b"data: [DONE]\n\n"
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+DONE = b"data: [DONE]\n\n"
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-class ChatStreamTranslator:
+class StreamTranslator:
     """Feed TGI's SSE bytes, get OpenAI's SSE bytes back. No I/O: both transports drive it.
 
     Until the first token the translator only watches: a TGI error arriving first (TGI reports even
     validation errors inside its 200 stream) is kept in `early_error` for the transport to answer
-    with a real HTTP error instead of a stream. With tools, the answer is a tool call that only
-    exists once complete, so it is sent as one delta when TGI's final event arrives.
+    with a real HTTP error instead of a stream.
     """
 
-    def __init__(self, plan: ChatPlan, meta: CompletionMeta) -> None:
+    def __init__(self, stops: tuple[str, ...], *, include_usage: bool, strip_first_space: bool) -> None:
         self._decoder = SSEDecoder()
-        self._stops = StopScanner(() if plan.tools else plan.stops)
-        self._plan = plan
-        self._meta = meta
+        self._stops = StopScanner(stops)
+        self._include_usage = include_usage
+        self._strip_first_space = strip_first_space
         self._started = False
         self._finished = False  # the finish chunk went out
         self._closed = False  # [DONE] went out; TGI's remaining bytes are ignored
         self._complete = False  # TGI's final event arrived
         self._first_text = True
-        self._tool_text: list[str] = []
-        self._logprobs: list[dict[str, Any]] = []
         self.early_error: tuple[int, bytes] | None = None
-        header = {"id": meta.id, "object": "chat.completion.chunk", "created": meta.created, "model": meta.model}
-        if meta.system_fingerprint is not None:
-            header["system_fingerprint"] = meta.system_fingerprint
-        self._head = b"data: " + _encode(header)[:-1].encode()
-        self._choice_prefix = self._head + b',"choices":[{"index":0,"delta":'
-        self._tail = b',"usage":null}\n\n' if plan.include_usage else b"}\n\n"
 
-    @property
-    def started(self) -> bool:
-        return self._started
+    # What a chunk looks like, per route.
+    def _start_chunk(self) -> bytes | None:
+        return None
+
+    def _text_chunk(self, text: str) -> bytes:
+        raise NotImplementedError
+
+    def _finish_chunk(self, reason: str) -> bytes:
+        raise NotImplementedError
+
+    def _usage_chunk(self, counts: dict[str, int]) -> bytes:
+        raise NotImplementedError
 
     @property
     def closed(self) -> bool:
@@ -81,19 +84,6 @@ class ChatStreamTranslator:
                 self.early_error = (500, error_body(message, "incomplete_generation_stream"))
         return b"".join(out)
 
-    def _chunk(self, delta: bytes, reason: str | None = None, logprobs: bytes = b"null") -> bytes:
-        finish = b"null" if reason is None else b'"' + reason.encode() + b'"'
-        return (
-            self._choice_prefix
-            + delta
-            + b',"logprobs":'
-            + logprobs
-            + b',"finish_reason":'
-            + finish
-            + b"}]"
-            + self._tail
-        )
-
     def _on_event(self, data: bytes, out: list[bytes]) -> None:
         if data == b"[DONE]":
             return
@@ -109,7 +99,9 @@ class ChatStreamTranslator:
             return
         if not self._started:
             self._started = True
-            out.append(self._chunk(b'{"role":"assistant","content":""}'))
+            start = self._start_chunk()
+            if start is not None:
+                out.append(start)
         token = event.get("token")
         if token is not None and not token.get("special") and not self._finished:
             self._on_token(token, event.get("top_tokens"), out)
@@ -117,11 +109,6 @@ class ChatStreamTranslator:
             self._on_final(event.get("details") or {}, out)
 
     def _on_token(self, token: dict[str, Any], top: Any, out: list[bytes]) -> None:
-        if self._plan.tools is not None:
-            self._tool_text.append(token["text"])
-            return
-        if self._plan.logprobs:
-            self._logprobs.append(token_logprob(token, top, first=self._first_text and not self._logprobs))
         self._emit_text(self._stops.push(token["text"]), out)
         if self._stops.stopped:
             self._emit_finish("stop", out)
@@ -129,42 +116,29 @@ class ChatStreamTranslator:
     def _on_final(self, details: dict[str, Any], out: list[bytes]) -> None:
         self._complete = True
         if not self._finished:
-            if self._plan.tools is not None:
-                self._emit_tool_answer(out)
-            else:
-                self._emit_text(self._stops.flush(), out)
-                self._emit_finish(finish_reason(details.get("finish_reason"), cut=False), out)
-        if self._plan.include_usage:
+            self._finish_answer(details, out)
+        if self._include_usage:
             counts = usage(int(details.get("input_length") or 0), int(details.get("generated_tokens") or 0))
-            out.append(self._head + b',"choices":[],"usage":' + _encode(counts).encode() + b"}\n\n")
-            out.append(_DONE)
+            out.append(self._usage_chunk(counts))
+            out.append(DONE)
             self._closed = True
 
-    def _emit_tool_answer(self, out: list[bytes]) -> None:
-        text, _ = cut_at_stop("".join(self._tool_text), self._plan.stops)
-        message, reason = tool_message(text, self._meta.tool_call_id)
-        if message.get("tool_calls"):
-            calls = [{"index": 0, **call} for call in message["tool_calls"]]
-            out.append(self._chunk(b'{"tool_calls":' + _encode(calls).encode() + b"}"))
-        elif message["content"]:
-            out.append(self._chunk(b'{"content":' + _encode(message["content"]).encode() + b"}"))
-        self._emit_finish(reason, out)
+    def _finish_answer(self, details: dict[str, Any], out: list[bytes]) -> None:
+        self._emit_text(self._stops.flush(), out)
+        self._emit_finish(finish_reason(details.get("finish_reason"), cut=False), out)
 
     def _emit_text(self, text: str, out: list[bytes]) -> None:
         if self._first_text and text:
             self._first_text = False
-            text = text[1:] if text.startswith(" ") else text
+            if self._strip_first_space and text.startswith(" "):
+                text = text[1:]
         if text:
-            logprobs = b"null"
-            if self._logprobs:
-                logprobs = b'{"content":' + _encode(self._logprobs).encode() + b',"refusal":null}'
-                self._logprobs = []
-            out.append(self._chunk(b'{"content":' + _encode(text).encode() + b"}", logprobs=logprobs))
+            out.append(self._text_chunk(text))
 
     def _emit_finish(self, reason: str, out: list[bytes]) -> None:
         self._finished = True
-        out.append(self._chunk(b"{}", reason))
-        if not self._plan.include_usage:
+        out.append(self._finish_chunk(reason))
+        if not self._include_usage:
             # Nothing more to say; the transport stops reading and TGI's generation is cancelled.
-            out.append(_DONE)
+            out.append(DONE)
             self._closed = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ._embeddings import EmbedRoutes
 from ._messages_api import MessagesAPI
 from ._routes import NativeRoutes
 from ._settings import PAYLOAD_LIMIT, Settings
@@ -30,7 +31,12 @@ class App:
     """TGI's routes behind its middleware."""
 
     def __init__(
-        self, settings: Settings, native: NativeRoutes, chat: MessagesAPI, healthy: Callable[[], bool]
+        self,
+        settings: Settings,
+        native: NativeRoutes,
+        chat: MessagesAPI,
+        embed: EmbedRoutes,
+        healthy: Callable[[], bool],
     ) -> None:
         self.settings = settings
         self._healthy = healthy
@@ -43,6 +49,9 @@ class App:
             "/tokenize": native.tokenize,
             # The HF serverless API's path for this model, which it proxies to TGI's compat route.
             f"/models/{settings.model_id}": native.compat,
+            # Text Embeddings Inference, and the serverless API's feature-extraction pipeline.
+            "/embed": embed.embed,
+            f"/models/{settings.model_id}/pipeline/feature-extraction": embed.embed,
         }
         self._get: dict[str, Callable[[], Response]] = {
             "/": lambda: native.health(self._healthy()),

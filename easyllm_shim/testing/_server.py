@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any
 
 from ._app import App
+from ._embeddings import EmbedRoutes
 from ._faults import Fault, FaultQueue, fault_response
 from ._http import Host, HttpServer
 from ._infer import Infer
@@ -48,6 +49,7 @@ class TGIServer:
         api_key: str | None = None,
         grammar_support: bool = True,
         token_delay: float = 0.0,
+        embedding_dimensions: int = 384,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -61,7 +63,9 @@ class TGIServer:
             max_total_tokens=max_total_tokens,
             grammar_support=grammar_support,
         )
-        settings = Settings(model_id, version, limits, max_client_batch_size, api_key, sse_space, token_delay)
+        settings = Settings(
+            model_id, version, limits, max_client_batch_size, api_key, sse_space, token_delay, embedding_dimensions
+        )
         self._settings = settings
         self.reply: Reply = reply
         self._faults = FaultQueue()
@@ -72,8 +76,12 @@ class TGIServer:
         self._requests: list[RecordedRequest] = []
         self._http: HttpServer | None = None
         self._thread: threading.Thread | None = None
-        infer = Infer(limits, Tokenizer(vocabulary_for(model_id)), lambda: self.reply)
-        app = App(settings, NativeRoutes(settings, infer), MessagesAPI(settings, infer), lambda: self._healthy)
+        tokenizer = Tokenizer(vocabulary_for(model_id))
+        infer = Infer(limits, tokenizer, lambda: self.reply)
+        routes = NativeRoutes(settings, infer)
+        app = App(
+            settings, routes, MessagesAPI(settings, infer), EmbedRoutes(settings, tokenizer), lambda: self._healthy
+        )
         self._context = Host(settings, app, self._faults, self._stopping, self._record)
 
     # -- lifecycle -----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ class Settings:
     api_key: str | None
     sse_space: bool
     token_delay: float
+    embedding_dimensions: int = 384
 
     @property
     def system_fingerprint(self) -> str:

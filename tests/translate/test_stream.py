@@ -7,7 +7,7 @@ import pytest
 from openai.types.chat import ChatCompletionChunk
 
 from easyllm_shim._translate.chat import ChatPlan, CompletionMeta
-from easyllm_shim._translate.stream import ChatStreamTranslator
+from easyllm_shim._translate.chat_stream import ChatStreamTranslator
 
 META = CompletionMeta(id="chatcmpl-abc", created=1700000000, model="meta-llama/Llama-2-7b-chat-hf")
 

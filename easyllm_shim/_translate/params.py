@@ -1,0 +1,124 @@
+"""Validation and mapping shared by every OpenAI route the shim translates (chat, completions, embeddings)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidRequest
+
+# TGI-only parameters, sent through `extra_body` and validated by TGI itself (tgi-protocol.md §1.1).
+TGI_PASSTHROUGH = frozenset({"top_k", "repetition_penalty", "truncate", "typical_p", "watermark", "adapter_id"})
+# OpenAI parameters TGI cannot honour. Dropping them silently would change results, so they are refused.
+UNSUPPORTED: Mapping[str, str] = {
+    "logit_bias": "TGI has no logit bias",
+    "presence_penalty": (
+        "TGI's /generate has no presence penalty (its Messages API turns it into repetition_penalty ="
+        " presence_penalty + 2, a different penalty); pass extra_body={'repetition_penalty': ...} instead"
+    ),
+    "audio": "TGI generates text only",
+    "modalities": "TGI generates text only",
+    "prediction": "TGI has no predicted outputs",
+    "reasoning_effort": "TGI has no reasoning-effort control",
+    "verbosity": "TGI has no verbosity control",
+    "web_search_options": "TGI has no web search",
+    "functions": "use `tools`; the deprecated `functions` API is not translated",
+    "function_call": "use `tool_choice`; the deprecated `functions` API is not translated",
+    "suffix": "TGI has no insertion (fill-in-the-middle) mode",
+    "best_of": "TGI's best_of is limited and not available in streams; ask for `n` choices instead",
+}
+# Values of unsupported parameters that ask for nothing (OpenAI's defaults).
+_HARMLESS: tuple[Any, ...] = (None, 0, {}, [], "none", ["text"])
+_HARMLESS_BY_NAME: Mapping[str, tuple[Any, ...]] = {"best_of": (None, 1)}
+_FINISH_REASONS: Mapping[str, str] = {"eos_token": "stop", "stop_sequence": "stop", "length": "length"}
+
+
+def check_names(body: Mapping[str, Any], known: frozenset[str]) -> None:
+    """Refuse parameters the route does not know or TGI cannot honour, naming them."""
+    for name, value in body.items():
+        if name in known:
+            continue
+        if name in UNSUPPORTED:
+            if value is not True and value in _HARMLESS_BY_NAME.get(name, _HARMLESS):
+                continue
+            raise InvalidRequest(f"Unsupported parameter '{name}' for Hugging Face models: {UNSUPPORTED[name]}", name)
+        raise InvalidRequest(
+            f"Unknown parameter '{name}' for Hugging Face models (TGI parameters allowed through extra_body:"
+            f" {', '.join(sorted(TGI_PASSTHROUGH))})",
+            param=name,
+        )
+
+
+def number(body: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequest(f"Invalid '{name}': expected a number, got {value!r}", param=name)
+    if not low <= value <= high:
+        raise InvalidRequest(f"Invalid '{name}': {value!r} is outside [{low:g}, {high:g}]", param=name)
+    return value
+
+
+def integer(body: Mapping[str, Any], name: str, low: int) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidRequest(f"Invalid '{name}': expected an integer >= {low}, got {value!r}", param=name)
+    return value
+
+
+def stop_strings(body: Mapping[str, Any]) -> list[str]:
+    stop = body.get("stop")
+    if stop is None:
+        return []
+    stops = [stop] if isinstance(stop, str) else stop
+    if not isinstance(stops, list) or not all(isinstance(item, str) and item for item in stops):
+        raise InvalidRequest(f"Invalid 'stop': expected a non-empty string or a list of them, got {stop!r}", "stop")
+    return stops
+
+
+def generation_parameters(body: Mapping[str, Any], stops: tuple[str, ...], max_stop_sequences: int) -> dict[str, Any]:
+    """TGI `parameters` for the sampling, length, seed, penalty and stop settings every text route shares."""
+    parameters: dict[str, Any] = {"details": True, "return_full_text": False}
+    # OpenAI samples unless told otherwise; TGI is greedy unless told otherwise, and rejects
+    # temperature 0 and top_p >= 1 (tgi-protocol.md §1.1). Both zeros mean greedy on OpenAI.
+    temperature = number(body, "temperature", 0, 2)
+    top_p = number(body, "top_p", 0, 1)
+    if temperature == 0 or top_p == 0:
+        parameters["do_sample"] = False
+    else:
+        parameters["do_sample"] = True
+        if temperature is not None:
+            parameters["temperature"] = temperature
+        if top_p is not None and top_p < 1:
+            parameters["top_p"] = top_p
+    max_tokens = integer(body, "max_completion_tokens", 1) or integer(body, "max_tokens", 1)
+    if max_tokens is not None:
+        parameters["max_new_tokens"] = max_tokens
+    frequency_penalty = number(body, "frequency_penalty", -2, 2)
+    if frequency_penalty:
+        parameters["frequency_penalty"] = frequency_penalty
+    seed = body.get("seed")
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise InvalidRequest(f"Invalid 'seed': expected an integer, got {seed!r}", param="seed")
+        parameters["seed"] = seed % 2**64  # TGI's seed is a u64; OpenAI's may be negative
+    if stops:
+        parameters["stop"] = list(stops[:max_stop_sequences])
+    for name in TGI_PASSTHROUGH.intersection(body):
+        parameters[name] = body[name]
+    return parameters
+
+
+def finish_reason(tgi_reason: str | None, cut: bool) -> str:
+    return "stop" if cut else _FINISH_REASONS.get(tgi_reason or "", "stop")
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
