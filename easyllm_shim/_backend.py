@@ -22,6 +22,8 @@ from ._translate.completions import CompletionPlan, CompletionStreamTranslator, 
 from ._translate.embeddings import plan_embedding
 from ._translate.errors import InvalidRequest, invalid_request_body, upstream_error
 from ._translate.generation import Answer
+from ._translate.responses import ResponsesPlan, plan_responses
+from ._translate.responses_stream import ResponsesStreamTranslator
 from ._translate.stream import StreamTranslator
 
 __all__ = ["Answer", "Backend", "Endpoint", "Exchange", "Plan", "Reply", "ServerInfo", "UpstreamCall"]
@@ -102,6 +104,7 @@ class Plan(Protocol):
 _TRANSLATORS: Mapping[type, Callable[[Any, CompletionMeta], StreamTranslator]] = {
     ChatPlan: ChatStreamTranslator,
     CompletionPlan: CompletionStreamTranslator,
+    ResponsesPlan: ResponsesStreamTranslator,
 }
 
 
@@ -218,6 +221,8 @@ class Backend:
             return plan_completion(request, max_stop_sequences=info.max_stop_sequences)
         if route == "/embeddings":
             return plan_embedding(request)
+        if route == "/responses":
+            return plan_responses(request, self._format, max_stop_sequences=info.max_stop_sequences)
         raise InvalidRequest(f"the shim cannot translate {route} for Hugging Face models")
 
     def endpoint(self, model: str) -> Endpoint:
@@ -232,7 +237,12 @@ class Backend:
             url, compat = f"{base}/{model}", True
         else:
             url, compat = base, "/models/" in base
-        headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+        # `identity` lets the transport read bodies without httpx's decoding layer (see `_transport.read_body`).
+        headers = {
+            "content-type": "application/json",
+            "accept": "application/json, text/event-stream",
+            "accept-encoding": "identity",
+        }
         token = self.config.credentials.token_for(url)
         if token:
             headers["authorization"] = f"Bearer {token}"
