@@ -20,7 +20,7 @@ from ._translate.chat import DEFAULT_MAX_STOP_SEQUENCES, ChatPlan, CompletionMet
 from ._translate.chat_stream import ChatStreamTranslator
 from ._translate.completions import CompletionPlan, CompletionStreamTranslator, plan_completion
 from ._translate.embeddings import plan_embedding
-from ._translate.errors import InvalidRequest, invalid_request_body, upstream_error
+from ._translate.errors import InvalidRequest, error_body, invalid_request_body, upstream_error
 from ._translate.generation import Answer
 from ._translate.responses import ResponsesPlan, plan_responses
 from ._translate.responses_stream import ResponsesStreamTranslator
@@ -137,7 +137,12 @@ class Exchange:
                 body, extra = upstream_error(status, content)
                 extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
                 return Reply(status, JSON_HEADERS + _forwarded(raw_headers) + extra_headers, body)
-        return Reply(200, JSON_HEADERS + _forwarded(answers[0][1]), self.plan.reply_body(self.meta, answers))
+        try:
+            body = self.plan.reply_body(self.meta, answers)
+        except (ValueError, KeyError, TypeError, IndexError) as error:  # not what TGI/TEI answers
+            message = f"the Hugging Face endpoint answered HTTP 200 with a body the shim cannot read: {error}"
+            return Reply(502, JSON_HEADERS, error_body(message, "malformed_response"))
+        return Reply(200, JSON_HEADERS + _forwarded(answers[0][1]), body)
 
     def translator(self) -> StreamTranslator:
         return _TRANSLATORS[type(self.plan)](self.plan, self.meta)

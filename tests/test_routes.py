@@ -54,6 +54,7 @@ def test_a_completion_sends_the_raw_prompt_and_keeps_the_continuations_space(pat
     [call] = calls(patched, "/generate")
     assert call.json()["inputs"] == "The capital of France is"  # no chat template
     assert call.json()["parameters"]["max_new_tokens"] == 16  # OpenAI's default for this endpoint
+    assert completion.usage is not None
     assert completion.usage.completion_tokens == 4
 
 

@@ -27,6 +27,10 @@ class StreamTranslator:
     with a real HTTP error instead of a stream.
     """
 
+    # The frame that ends a stream. The Responses API's streams end with their own terminal event
+    # and no `[DONE]`, so its translator sets this to b"".
+    end_frame: bytes = DONE
+
     def __init__(self, stops: tuple[str, ...], *, include_usage: bool, strip_first_space: bool) -> None:
         self._decoder = SSEDecoder()
         self._stops = StopScanner(stops)
@@ -87,15 +91,18 @@ class StreamTranslator:
     def _on_event(self, data: bytes, out: list[bytes]) -> None:
         if data == b"[DONE]":
             return
-        event: dict[str, Any] = json.loads(data)
+        try:
+            event: Any = json.loads(data)
+            if not isinstance(event, dict):
+                raise ValueError("not a JSON object")
+        except ValueError:
+            # Skipping it could drop text from the answer: fail loudly instead.
+            self._fail(f"TGI sent a malformed stream event: {data[:200]!r}", "malformed_event", {}, out)
+            return
         error = tgi_error_fields(event)
         if error is not None:
             message, type_, extra = error
-            if not self._started:
-                self.early_error = (STREAM_ERROR_STATUS.get(type_, 500), error_body(message, type_, **extra))
-            else:
-                out.append(stream_error_frame(message, type_))
-                self._closed = True
+            self._fail(message, type_, extra, out)
             return
         if not self._started:
             self._started = True
@@ -107,6 +114,13 @@ class StreamTranslator:
             self._on_token(token, event.get("top_tokens"), out)
         if event.get("generated_text") is not None:
             self._on_final(event.get("details") or {}, out)
+
+    def _fail(self, message: str, type_: str, extra: dict[str, Any], out: list[bytes]) -> None:
+        if not self._started:
+            self.early_error = (STREAM_ERROR_STATUS.get(type_, 502), error_body(message, type_, **extra))
+        else:
+            out.append(stream_error_frame(message, type_))
+            self._closed = True
 
     def _on_token(self, token: dict[str, Any], top: Any, out: list[bytes]) -> None:
         self._emit_text(self._stops.push(token["text"]), out)
@@ -120,7 +134,7 @@ class StreamTranslator:
         if self._include_usage:
             counts = usage(int(details.get("input_length") or 0), int(details.get("generated_tokens") or 0))
             out.append(self._usage_chunk(counts))
-            out.append(DONE)
+            out.append(self.end_frame)
             self._closed = True
 
     def _finish_answer(self, details: dict[str, Any], out: list[bytes]) -> None:
@@ -140,5 +154,5 @@ class StreamTranslator:
         out.append(self._finish_chunk(reason))
         if not self._include_usage:
             # Nothing more to say; the transport stops reading and TGI's generation is cancelled.
-            out.append(DONE)
+            out.append(self.end_frame)
             self._closed = True

@@ -129,3 +129,17 @@ def test_a_stream_that_ends_before_any_event_is_an_http_error() -> None:
     assert translator.finish() == b""
     assert translator.early_error is not None
     assert translator.early_error[0] == 500
+
+
+def test_a_malformed_event_fails_the_stream_after_the_text_before_it() -> None:
+    stream = sse(token(1, " Hi")) + b"data: {not json\n\n" + sse(token(2, " there"))
+    frames = run(ChatStreamTranslator(plan(), META), stream)
+    assert [frame["choices"][0]["delta"].get("content") for frame in frames[:-1]] == ["", "Hi"]
+    assert frames[-1]["error"]["type"] == "malformed_event"
+
+
+def test_a_malformed_first_event_is_an_http_error() -> None:
+    translator = ChatStreamTranslator(plan(), META)
+    translator.feed(b"data: [1, 2]\n\n")
+    assert translator.early_error is not None
+    assert translator.early_error[0] == 502

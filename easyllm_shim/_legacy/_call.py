@@ -1,0 +1,70 @@
+"""One routed `ChatCompletion.create` call: 0.28's arguments sorted into the request body and the call's options."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .._backend import Reply
+from ._openai0 import Shaper, sdk
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .._backend import Answer, Backend, Exchange
+
+log = logging.getLogger("easyllm_shim")
+
+# `EngineAPIResource.create`'s positional parameters, in order.
+POSITIONAL = ("api_key", "api_base", "api_type", "request_id", "api_version", "organization")
+# What 0.28 consumes itself instead of sending in the body: OpenAI's credentials and endpoint,
+# HTTP options, Azure's deployment. None of it is meant for, or sent to, TGI.
+NOT_BODY = frozenset({*POSITIONAL, "request_timeout", "timeout", "headers", "engine", "deployment_id"})
+
+RequestTimeout = float | tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class LegacyCall:
+    """`body`: the OpenAI chat-completions request. `request_timeout`: seconds for each TGI request, as
+    0.28 applies it. `retry_timeout`: 0.28's `timeout`, how long `ChatCompletion` keeps retrying `TryAgain`.
+    """
+
+    body: bytes
+    request_timeout: RequestTimeout
+    retry_timeout: float | None
+    shaper: Shaper
+
+    @classmethod
+    def from_arguments(cls, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> LegacyCall:
+        named = {**dict(zip(POSITIONAL, args, strict=False)), **kwargs}
+        openai = sdk()
+        shaper = Shaper(
+            api_key=named.get("api_key") or openai.api_key,
+            api_version=named.get("api_version") or openai.api_version,
+            organization=named.get("organization") or openai.organization,
+            engine=named.get("engine", named.get("deployment_id")),
+        )
+        body = {name: value for name, value in named.items() if name not in NOT_BODY}
+        return cls(json.dumps(body).encode(), named.get("request_timeout"), named.get("timeout"), shaper)
+
+    def open(self, backend: Backend) -> Exchange:
+        """The planned TGI exchange; a request refused before any network call raises InvalidRequestError."""
+        exchange = backend.open(self.body)
+        if isinstance(exchange, Reply):
+            self.shaper.fail(exchange)
+        return exchange
+
+    def completion(self, exchange: Exchange, answers: Sequence[Answer]) -> Any:
+        """The `OpenAIObject` for TGI's answers to `exchange.calls()`, or the exception 0.28 raises instead."""
+        return self.shaper.completion(exchange.reply(answers))
+
+    def keep_trying(self, started: float, error: Exception) -> None:
+        """0.28's `ChatCompletion` retries `TryAgain` until its `timeout` has passed (forever without one)."""
+        if self.retry_timeout is not None and time.time() > started + self.retry_timeout:
+            raise error
+        log.info("Waiting for model to warm up: %s", error)
