@@ -1,7 +1,8 @@
 """One typed configuration, read once at `patch()` time from keyword arguments and the environment.
 
 Keyword arguments win over environment variables, as explicit arguments win over `OPENAI_API_KEY`
-in the openai SDK itself.
+in the openai SDK itself; a keyword argument replaces its variable whole (mappings are not merged).
+The deployment variables and their syntax: docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -10,10 +11,15 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from . import _syntax as syntax
+from ._experiments import Experiment, ExperimentsSpec, parse_experiments
 from ._routing import is_hub_model
+from ._rules import Rule, build_rules
+from ._syntax import PairsSpec
 
 # Today's serverless text-generation endpoint (tgi-protocol.md §6.2): the hf-inference provider of
 # the router, one URL per model, speaking TGI's compat `/` route.
@@ -62,6 +68,11 @@ class Credentials:
     def has_explicit_token(self) -> bool:
         return self._explicit is not None
 
+    @property
+    def explicit_token(self) -> str | None:
+        """For redaction (event log, doctor): the token given in code or the environment, if any."""
+        return self._explicit
+
 
 def _stored_login() -> str | None:
     from huggingface_hub import get_token  # slow to import; only reached on the first routed call
@@ -74,11 +85,42 @@ def env_token(environ: Mapping[str, str]) -> str | None:
     return environ.get("HUGGINGFACE_TOKEN") or environ.get("HF_TOKEN") or None
 
 
-def _check_url(name: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{name}: {value!r} is not an http(s) URL")
-    return value.rstrip("/")
+def check_url(name: str, value: str) -> str:
+    """`value` as a URL, or a ConfigError naming `name`."""
+    return _parsed(name, syntax.url, value)
+
+
+def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """A switch such as EASYLLM_DISABLE: 1/true/yes/on or 0/false/no/off (or unset); anything else is an error."""
+    return _parsed(name, syntax.switch, (os.environ if environ is None else environ).get(name, ""))
+
+
+_T = TypeVar("_T")
+
+
+def _parsed(source: str, parse: Callable[[Any], _T], value: Any) -> _T:
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise ConfigError(f"{source}: {error}") from None
+
+
+def _fallbacks(spec: PairsSpec) -> dict[str, str]:
+    fallbacks = syntax.model_pairs(spec)
+    if same := next((model for model, fallback in fallbacks.items() if model == fallback), None):
+        raise ValueError(f"{same!r} falls back to itself")
+    return fallbacks
+
+
+def _log_path(value: str | os.PathLike[str]) -> str | None:
+    if not str(value).strip():
+        return None
+    path = Path(value)
+    if path.is_dir():
+        raise ValueError(f"{str(value)!r} is a directory, not a file")
+    if not path.parent.is_dir():
+        raise ValueError(f"the directory of {str(value)!r} does not exist")
+    return str(path)
 
 
 @dataclass(frozen=True)
@@ -90,10 +132,20 @@ class Config:
     route: Callable[[str], bool] = is_hub_model
     prompt_format: Any = None
     prompt_formats: Mapping[str, Any] = field(default_factory=dict)
+    model_map: Mapping[str, str] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    experiments: Mapping[str, Experiment] = field(default_factory=dict)
+    ab_log: str | None = None
+    fallback: Mapping[str, str] = field(default_factory=dict)
+    # Derived: the model map, experiments and fallbacks by requested model, one lookup per call.
+    rules: Mapping[str, Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", build_rules(self.model_map, self.experiments, self.fallback))
 
     def base_for(self, model: str) -> str:
-        """The TGI root or serverless base that `model`'s calls go to."""
-        return self.api_base
+        """The TGI root, serverless base or compat-route URL that `model`'s calls go to."""
+        return self.endpoints.get(model, self.api_base)
 
     @classmethod
     def from_sources(
@@ -105,16 +157,33 @@ class Config:
         route: Callable[[str], bool] | None = None,
         prompt_format: Any = None,
         prompt_formats: Mapping[str, Any] | None = None,
+        model_map: PairsSpec | None = None,
+        endpoints: PairsSpec | None = None,
+        ab: ExperimentsSpec | None = None,
+        ab_log: str | os.PathLike[str] | None = None,
+        fallback: PairsSpec | None = None,
     ) -> Config:
         env = os.environ if environ is None else environ
         base = api_base or env.get("HUGGINGFACE_API_BASE") or DEFAULT_API_BASE
         source = "api_base" if api_base else "HUGGINGFACE_API_BASE"
         if route is not None and not callable(route):
             raise ConfigError(f"route: expected a callable taking a model id, got {route!r}")
+
+        def parsed(parse: Callable[[Any], _T], argument: Any, name: str, variable: str) -> _T:
+            """The argument if given, else the variable; errors name whichever was used."""
+            if argument is not None:
+                return _parsed(name, parse, argument)
+            return _parsed(variable, parse, env.get(variable, ""))
+
         return cls(
-            api_base=_check_url(source, base),
+            api_base=check_url(source, base),
             credentials=Credentials(token or env_token(env)),
             route=route or is_hub_model,
             prompt_format=prompt_format,
             prompt_formats=dict(prompt_formats or {}),
+            model_map=parsed(syntax.model_pairs, model_map, "model_map", "EASYLLM_MODEL_MAP"),
+            endpoints=parsed(syntax.url_pairs, endpoints, "endpoints", "EASYLLM_ENDPOINTS"),
+            experiments=parsed(parse_experiments, ab, "ab", "EASYLLM_AB"),
+            ab_log=parsed(_log_path, ab_log, "ab_log", "EASYLLM_AB_LOG"),
+            fallback=parsed(_fallbacks, fallback, "fallback", "EASYLLM_FALLBACK"),
         )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import wrapt
 
-from ._config import Config
+from ._config import Config, env_flag
+from ._experiments import ExperimentsSpec
 from ._router import Router
+from ._syntax import PairsSpec
 from ._targets import Target, installed_targets
 
 log = logging.getLogger("easyllm_shim")
@@ -63,6 +66,9 @@ def _unwrap(target: Target, handle: Any) -> None:
 _patcher = _Patcher()
 
 
+_disabled_logged = False
+
+
 def patch(
     *,
     token: str | None = None,
@@ -70,15 +76,37 @@ def patch(
     route: Callable[[str], bool] | None = None,
     prompt_format: Any = None,
     prompt_formats: Mapping[str, Any] | None = None,
+    model_map: PairsSpec | None = None,
+    endpoints: PairsSpec | None = None,
+    ab: ExperimentsSpec | None = None,
+    ab_log: str | os.PathLike[str] | None = None,
+    fallback: PairsSpec | None = None,
 ) -> None:
     """Route openai SDK calls for Hugging Face models to TGI. Idempotent; a second call reconfigures.
 
-    Keyword arguments win over environment variables (HUGGINGFACE_TOKEN, HF_TOKEN,
-    HUGGINGFACE_API_BASE). `route(model) -> bool` replaces the default rule (a Hub `owner/name`
-    id). Bad values raise `ConfigError` naming the argument or variable.
+    Each keyword argument replaces its environment variable (HUGGINGFACE_TOKEN or HF_TOKEN,
+    HUGGINGFACE_API_BASE, EASYLLM_MODEL_MAP, EASYLLM_ENDPOINTS, EASYLLM_AB, EASYLLM_AB_LOG,
+    EASYLLM_FALLBACK); mappings are dicts or strings in the variables' syntax (docs/deploy.md).
+    `route(model) -> bool` replaces the default rule (a Hub `owner/name` id). Bad values raise
+    `ConfigError` naming the argument or variable. With EASYLLM_DISABLE=1, does nothing.
     """
+    global _disabled_logged
+    if env_flag("EASYLLM_DISABLE"):  # the kill switch skips validation too: it must work when the rest is broken
+        if not _disabled_logged:
+            _disabled_logged = True
+            log.info("EASYLLM_DISABLE is set: easyllm_shim.patch() does nothing; every call passes through")
+        return
     config = Config.from_sources(
-        token=token, api_base=api_base, route=route, prompt_format=prompt_format, prompt_formats=prompt_formats
+        token=token,
+        api_base=api_base,
+        route=route,
+        prompt_format=prompt_format,
+        prompt_formats=prompt_formats,
+        model_map=model_map,
+        endpoints=endpoints,
+        ab=ab,
+        ab_log=ab_log,
+        fallback=fallback,
     )
     _patcher.patch(config)
 

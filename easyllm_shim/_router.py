@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._call import flow, run_async, run_sync
 from ._config import Config
+from ._events import event_log
+from ._observe import CallRecord, NoRecord
+from ._rules import Decision
 
 if TYPE_CHECKING:
     from ._backend import Backend
     from ._shadow import Shadows
 
-# OpenAI paths the shim can translate.
-ROUTES = frozenset({"/chat/completions"})
+# OpenAI paths the shim can translate (`Backend._plan` has a plan for each).
+ROUTES = frozenset({"/chat/completions", "/completions", "/embeddings", "/responses"})
 
 
 class Router:
@@ -51,23 +56,68 @@ class Router:
             return wrapped(*args, **kwargs)
         body = options.json_data
         model = body.get("model") if isinstance(body, Mapping) else None
-        if not isinstance(model, str) or not self.config.route(model) or getattr(instance, "_easyllm_shadow", False):
+        if not isinstance(model, str):
             return wrapped(*args, **kwargs)
-        shadow = self.shadows.for_client(instance)
-        routed = _routed_options(options, instance)
-        if len(args) > 1:
-            return shadow.request(args[0], routed, *args[2:], **kwargs)
-        return shadow.request(*args, **{**kwargs, "options": routed})
+        config = self.config
+        rule = config.rules.get(model)  # model map, experiment or fallback: one dict lookup
+        if (rule is None and not config.route(model)) or getattr(instance, "_easyllm_shadow", False):
+            return wrapped(*args, **kwargs)
+        send = functools.partial(self._send, wrapped, instance, args, kwargs, options)
+        if rule is None:
+            return send(model)
+        return _managed(config, send, instance, rule.decide(body))
+
+    def _send(
+        self,
+        wrapped: Callable[..., Any],
+        instance: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        options: Any,
+        model: str,
+    ) -> Any:
+        """The call on `model`: to TGI through the shadow client if `model` routes, else on the caller's path."""
+        if self.config.route(model):
+            from openai import NotGiven
+
+            routed = _copy_options(options, model)
+            # The caller's client timeout and retries, made explicit for the shadow client.
+            if isinstance(routed.max_retries, NotGiven):
+                routed.max_retries = instance.max_retries
+            if isinstance(routed.timeout, NotGiven):
+                routed.timeout = instance.timeout
+            return _call_with(self.shadows.for_client(instance).request, args, kwargs, routed)
+        if model == options.json_data["model"]:
+            return wrapped(*args, **kwargs)
+        # A rewritten model that does not route (an OpenAI model): the caller's own, unpatched path,
+        # so OpenAI's key goes to OpenAI and the Hugging Face token never leaves the shadow client.
+        return _call_with(wrapped, args, kwargs, _copy_options(options, model))
 
 
-def _routed_options(options: Any, client: Any) -> Any:
-    """The caller's request options, with the caller's client timeout and retries made explicit."""
-    from openai import NotGiven
+def _managed(config: Config, send: Callable[[str], Any], instance: Any, decision: Decision) -> Any:
+    """A call the rules touched: fallback and event log around `send`, awaited for async clients."""
+    from openai._base_client import AsyncAPIClient
+
+    record = NoRecord()
+    if config.ab_log is not None:
+        secrets = (config.credentials.explicit_token, getattr(instance, "api_key", None))
+        record = CallRecord(event_log(config.ab_log), decision, config.route, secrets)
+    steps = flow(send, decision, record)
+    return run_async(steps) if isinstance(instance, AsyncAPIClient) else run_sync(steps)
+
+
+def _copy_options(options: Any, model: str) -> Any:
+    """A copy of the caller's request options for `model`; the caller's own are never changed."""
     from openai._compat import model_copy
 
-    routed = model_copy(options)
-    if isinstance(routed.max_retries, NotGiven):
-        routed.max_retries = client.max_retries
-    if isinstance(routed.timeout, NotGiven):
-        routed.timeout = client.timeout
-    return routed
+    copied = model_copy(options)
+    if model != options.json_data["model"]:
+        copied.json_data = {**options.json_data, "model": model}
+    return copied
+
+
+def _call_with(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], options: Any) -> Any:
+    """`function` called as the SDK called `request`, with `options` in place of the caller's."""
+    if len(args) > 1:
+        return function(args[0], options, *args[2:], **kwargs)
+    return function(*args, **{**kwargs, "options": options})

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .._config import DEFAULT_API_BASE as _DEFAULT_API_BASE
-from .._config import Config, Credentials, env_token
+from .._config import Config, Credentials, check_url, env_token
 
 if TYPE_CHECKING:
     from .._shadow import Shadows
@@ -50,7 +50,8 @@ def _shadows() -> Shadows:
 
     with _lock:
         config = Config(
-            api_base=Config.from_sources(api_base=api_base).api_base,
+            # Only this module's settings: EASYLLM_* variables configure patch(), not this client.
+            api_base=check_url("huggingface.api_base", api_base),
             credentials=Credentials(api_key),
             prompt_format=prompt_builder,
         )

@@ -1,0 +1,87 @@
+"""Responses API streams: TGI's token events → OpenAI's typed Responses events, in OpenAI's order.
+
+`response.created`, `response.in_progress`, `response.output_item.added` and
+`response.content_part.added` open the stream; each text piece is a `response.output_text.delta`;
+`response.output_text.done`, `response.content_part.done` and `response.output_item.done` close the
+message, and `response.completed` (or `response.incomplete` after the token limit, as OpenAI sends)
+ends the stream with the whole `Response` and its usage. There is no `[DONE]`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .chat import CompletionMeta
+from .responses import (
+    ResponsesPlan,
+    message_id,
+    message_item,
+    output_text,
+    response_object,
+    response_status,
+    response_usage,
+)
+from .stream import StreamTranslator, encode
+
+
+class ResponsesStreamTranslator(StreamTranslator):
+    """Every frame is `event: <type>` plus its JSON, numbered by `sequence_number` from 0.
+
+    The terminal event carries usage, which only TGI's final event knows, so the translator reads
+    to it even after a stop string ended the text (`include_usage`).
+    """
+
+    end_frame = b""
+
+    def __init__(self, plan: ResponsesPlan, meta: CompletionMeta) -> None:
+        super().__init__(plan.chat.stops, include_usage=True, strip_first_space=True)
+        self._plan = plan
+        self._meta = meta
+        self._sequence = 0
+        self._text: list[str] = []
+        self._status = "completed"
+        self._part = {"item_id": message_id(meta), "output_index": 0, "content_index": 0}
+
+    def _event(self, type_: str, **fields: Any) -> bytes:
+        data = {"type": type_, **fields, "sequence_number": self._sequence}
+        self._sequence += 1
+        return b"event: " + type_.encode() + b"\ndata: " + encode(data).encode() + b"\n\n"
+
+    def _response(self, status: str, output: list[dict[str, Any]], usage: dict[str, Any] | None) -> dict[str, Any]:
+        return response_object(self._plan, self._meta, status=status, output=output, usage=usage)
+
+    def _start_chunk(self) -> bytes:
+        started = self._response("in_progress", [], None)
+        return b"".join(
+            (
+                self._event("response.created", response=started),
+                self._event("response.in_progress", response=started),
+                self._event(
+                    "response.output_item.added", output_index=0, item=message_item(self._meta, None, "in_progress")
+                ),
+                self._event("response.content_part.added", **self._part, part=output_text("")),
+            )
+        )
+
+    def _text_chunk(self, text: str) -> bytes:
+        self._text.append(text)
+        return self._event("response.output_text.delta", **self._part, delta=text, logprobs=[])
+
+    def _finish_chunk(self, reason: str) -> bytes:
+        self._status = response_status(reason)
+        text = "".join(self._text)
+        return b"".join(
+            (
+                self._event("response.output_text.done", **self._part, text=text, logprobs=[]),
+                self._event("response.content_part.done", **self._part, part=output_text(text)),
+                self._event("response.output_item.done", output_index=0, item=self._item()),
+            )
+        )
+
+    def _usage_chunk(self, counts: dict[str, int]) -> bytes:
+        usage = response_usage(counts["prompt_tokens"], counts["completion_tokens"])
+        response = self._response(self._status, [self._item()], usage)
+        return self._event(f"response.{self._status}", response=response)
+
+    def _item(self) -> dict[str, Any]:
+        return message_item(self._meta, "".join(self._text), self._status)

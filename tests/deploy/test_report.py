@@ -1,0 +1,94 @@
+"""`easyllm-shim report events.jsonl`: per arm, calls, error rate, latency percentiles, TTFT and throughput."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from easyllm_shim._report import percentile, summarize
+from easyllm_shim.cli import main
+
+from ..conftest import LLAMA
+from .conftest import ABRun, served
+
+
+def test_the_report_names_both_arms_with_their_calls(ab_run: ABRun, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(ab_run.log)]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:5] == ["requested", "->", "arm", "calls", "error"]
+    counts = {model: served(ab_run.results).count(model) for model in (LLAMA, "gpt-4o-mini")}
+    rows = {line.split()[2]: line.split() for line in lines[1:]}
+    assert set(rows) == {LLAMA, "gpt-4o-mini"}
+    assert all(rows[model][:4] == ["gpt-4o-mini", "->", model, str(count)] for model, count in counts.items())
+    assert all(rows[model][4] == "0.0%" for model in rows)
+
+
+def event(arm: str, latency: float, **fields: object) -> dict[str, object]:
+    return {"requested": "gpt-4o-mini", "arm": arm, "latency_s": latency, "error": None, **fields}
+
+
+def test_statistics_per_arm() -> None:
+    events = [
+        event(LLAMA, 1.0, ttft_s=0.2, completion_tokens=10),
+        event(LLAMA, 2.0, ttft_s=0.4, completion_tokens=30),
+        event(LLAMA, 9.0, error="APIConnectionError: Connection error.", fallback=True),
+        event(LLAMA, 3.0, completion_tokens=20, fallback=True),
+        event("gpt-4o-mini", 0.5, completion_tokens=5),
+    ]
+
+    [openai_arm, llama_arm] = summarize(events)
+
+    assert (llama_arm.calls, llama_arm.errors, llama_arm.fallbacks) == (4, 1, 2)
+    assert llama_arm.latency_p50 == 2.0  # the failed call is left out
+    assert llama_arm.latency_p95 == pytest.approx(2.9)
+    assert llama_arm.ttft_p50 == pytest.approx(0.3)
+    assert llama_arm.tokens_per_second == pytest.approx(60 / 6)
+    assert llama_arm.mean_completion_tokens == 20
+    assert (openai_arm.label, openai_arm.calls, openai_arm.ttft_p50) == ("gpt-4o-mini -> gpt-4o-mini", 1, None)
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    assert percentile([], 0.5) is None
+    assert percentile([4.0], 0.95) == 4.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+    assert percentile([float(n) for n in range(1, 101)], 0.95) == pytest.approx(95.05)
+
+
+def test_lines_that_are_not_events_are_counted_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "events.jsonl"
+    log.write_text(json.dumps(event(LLAMA, 1.0)) + '\n{"requested": "cut sh\n[]\n')
+
+    assert main(["report", str(log)]) == 0
+
+    out = capsys.readouterr().out
+    assert f"gpt-4o-mini -> {LLAMA}" in out
+    assert "2 line(s) that are not events were skipped" in out
+
+
+def test_a_missing_log_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path / "missing.jsonl")]) == 2
+    assert "missing.jsonl" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_says_which_extra_to_install(
+    ab_run: ABRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+
+    assert main(["report", str(ab_run.log), "--plot", str(tmp_path / "latency.png")]) == 2
+
+    assert "pip install 'easyllm-shim[plot]'" in capsys.readouterr().err
+    assert not (tmp_path / "latency.png").exists()
+
+
+def test_plot_draws_the_latency_distributions(ab_run: ABRun, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "latency.png"
+
+    assert main(["report", str(ab_run.log), "--plot", str(out)]) == 0
+
+    assert out.read_bytes().startswith(b"\x89PNG")
