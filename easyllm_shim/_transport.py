@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
 from ._backend import Answer, Backend, Exchange, Reply, UpstreamCall
 from ._http import module_of
+from ._threads import choice_pool
 from ._translate.chat_stream import ChatStreamTranslator
 
 if TYPE_CHECKING:
@@ -140,19 +139,6 @@ async def aread_body(upstream: http.Response) -> bytes:
         await upstream.aclose()
 
 
-_choice_pool_lock = threading.Lock()
-_choice_executor: ThreadPoolExecutor | None = None
-
-
-def _choice_pool() -> ThreadPoolExecutor:
-    """Threads for generating `n > 1` choices concurrently on the sync side; created on first use."""
-    global _choice_executor
-    with _choice_pool_lock:
-        if _choice_executor is None:
-            _choice_executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="easyllm-shim-choice")
-        return _choice_executor
-
-
 @functools.cache
 def _stream_class(module: ModuleType) -> Any:
     return type(
@@ -234,7 +220,7 @@ class TGITransport:
         elif len(upstreams) == 1:
             answers = [self._send(upstreams[0])]
         else:  # n > 1: the choices are generated concurrently, one TGI request each
-            answers = list(_choice_pool().map(self._send, upstreams))
+            answers = list(choice_pool().map(self._send, upstreams))
         return self._response(exchange.reply(answers))
 
     async def handle_async_request(self, request: http.Request) -> http.Response:

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
+from easyllm_shim.testing import RecordedRequest
 
 
 def _completion(model: str) -> dict[str, Any]:
@@ -33,7 +23,7 @@ def _completion(model: str) -> dict[str, Any]:
 
 class OpenAIStandIn:
     def __init__(self) -> None:
-        self.requests: list[Seen] = []
+        self.requests: list[RecordedRequest] = []
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,7 +34,7 @@ class OpenAIStandIn:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                standin.requests.append(Seen("POST", self.path, headers, body))
+                standin.requests.append(RecordedRequest("POST", self.path, headers, body))
                 request = json.loads(body)
                 completion = _completion(request.get("model", ""))
                 if request.get("stream"):

@@ -13,19 +13,17 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from .._backend import Answer, Headers, UpstreamCall
+from .._threads import choice_pool
 from ._call import RequestTimeout
 from ._chunks import ChunkStream
 from ._openai0 import load, sdk
 
 _local = threading.local()
-_pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
 
 
 @contextmanager
@@ -61,15 +59,6 @@ def _new_session(api_requestor: Any) -> Any:
         session.proxies = proxies
     session.mount("https://", requests.adapters.HTTPAdapter(max_retries=api_requestor.MAX_CONNECTION_RETRIES))
     return session
-
-
-def _choice_pool() -> ThreadPoolExecutor:
-    """Threads for generating `n > 1` choices concurrently on the sync side; created on first use."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="easyllm-shim-legacy-choice")
-        return _pool
 
 
 def _requests_timeout(request_timeout: RequestTimeout) -> Any:
@@ -112,7 +101,7 @@ def send(calls: Sequence[UpstreamCall], request_timeout: RequestTimeout) -> list
     """TGI's answers, in order; `n > 1` choices are generated concurrently."""
     if len(calls) == 1:
         return [_send(calls[0], request_timeout)]
-    return list(_choice_pool().map(partial(_send, request_timeout=request_timeout), calls))
+    return list(choice_pool().map(partial(_send, request_timeout=request_timeout), calls))
 
 
 async def asend(calls: Sequence[UpstreamCall], request_timeout: RequestTimeout) -> list[Answer]:
