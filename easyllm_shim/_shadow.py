@@ -8,13 +8,17 @@ therefore live, close, and stay bound to an event loop exactly like the caller's
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 import weakref
+from datetime import timedelta
+from types import ModuleType
 from typing import Any
 
 from ._backend import Backend
 from ._http import module_of
-from ._transport import TGITransport
+from ._transport import TGITransport, TranslatedStream
 
 # The shadow never talks to OpenAI and its transport drops SDK headers, so this key goes nowhere.
 _PLACEHOLDER_KEY = "easyllm-shim-routes-to-tgi"
@@ -45,6 +49,61 @@ class Shadows:
         http = module_of(http_client)
         transport = TGITransport(self.backend, http_client)
         options: dict[str, Any] = {"api_key": _PLACEHOLDER_KEY, "base_url": _PLACEHOLDER_BASE}
+        direct, async_direct = direct_clients(http)
         if isinstance(http_client, http.AsyncClient):
-            return ShadowAsyncOpenAI(**options, http_client=http.AsyncClient(transport=transport))
-        return ShadowOpenAI(**options, http_client=http.Client(transport=transport))
+            return ShadowAsyncOpenAI(**options, http_client=async_direct(transport=transport))
+        return ShadowOpenAI(**options, http_client=direct(transport=transport))
+
+
+@functools.cache
+def direct_clients(http: ModuleType) -> tuple[Any, Any]:
+    """The shadow's HTTP clients, for httpx or httpx2: each request goes straight to the TGI transport.
+
+    httpx's `Client.send` runs auth flows, redirects, cookie jars and event hooks: features for the
+    servers a caller configures, which cost more per call than the whole OpenAI ⇄ TGI translation.
+    The shadow only ever talks to its own transport (which reaches TGI through the caller's pool),
+    so it skips them, keeping what the SDK reads: `response.request` and `response.elapsed`.
+    """
+
+    class DirectClient(http.Client):  # type: ignore[misc,name-defined]
+        def send(self, request: Any, *, stream: bool = False, **_: Any) -> Any:
+            started = time.perf_counter()
+            response = self._transport.handle_request(request)
+            response.request = request
+            if stream:
+                _time_until_closed(response, started)
+            else:
+                try:
+                    response.read()
+                finally:
+                    response.elapsed = timedelta(seconds=time.perf_counter() - started)
+            return response
+
+    class AsyncDirectClient(http.AsyncClient):  # type: ignore[misc,name-defined]
+        async def send(self, request: Any, *, stream: bool = False, **_: Any) -> Any:
+            started = time.perf_counter()
+            response = await self._transport.handle_async_request(request)
+            response.request = request
+            if stream:
+                _time_until_closed(response, started)
+            else:
+                try:
+                    await response.aread()
+                finally:
+                    response.elapsed = timedelta(seconds=time.perf_counter() - started)
+            return response
+
+    return DirectClient, AsyncDirectClient
+
+
+def _time_until_closed(response: Any, started: float) -> None:
+    """As httpx does for streams: `elapsed` is the time until the response is closed."""
+
+    def closed() -> None:
+        response.elapsed = timedelta(seconds=time.perf_counter() - started)
+
+    stream = response.stream
+    if isinstance(stream, TranslatedStream):
+        stream.on_close = closed
+    else:  # an error decided before streaming began: already complete
+        closed()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
@@ -31,6 +31,7 @@ class TranslatedStream:
     """
 
     _http: ModuleType  # httpx or httpx2, set by `_stream_class`
+    on_close: Callable[[], None] | None = None
 
     def __init__(self, upstream: http.Response, request: http.Request, translator: ChatStreamTranslator) -> None:
         self._upstream = upstream
@@ -113,10 +114,17 @@ class TranslatedStream:
         yield translator.finish()
 
     def close(self) -> None:
+        self._closed()
         self._upstream.close()
 
     async def aclose(self) -> None:
+        self._closed()
         await self._upstream.aclose()
+
+    def _closed(self) -> None:
+        if self.on_close is not None:
+            self.on_close()
+            self.on_close = None
 
 
 def read_body(upstream: http.Response) -> bytes:

@@ -185,3 +185,11 @@ def test_a_custom_route_predicate_decides(tgi: TGIServer, openai_api: OpenAIStan
 
     assert sdk.create(model="my-llama", messages=MESSAGES).choices[0].message.content == "Hello there!"
     assert sdk.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "from openai"
+
+
+def test_raw_responses_report_elapsed_time_like_the_sdks_own(patched: TGIServer, sdk: SDK) -> None:
+    response, _ = sdk.raw(model=LLAMA, messages=MESSAGES)
+    streamed, _ = sdk.streaming_response(model=LLAMA, messages=MESSAGES, stream=True)
+
+    assert response.elapsed.total_seconds() > 0
+    assert streamed.elapsed.total_seconds() > 0
