@@ -66,7 +66,7 @@ def test_several_prompts_and_choices_index_as_openai_does(patched: TGIServer, sd
         "one Hello there!", "one Hello there!", "two Hello there!", "two Hello there!",
     ]  # fmt: skip
     assert sorted((c.json()["inputs"], c.json()["parameters"]["seed"]) for c in calls(patched, "/generate")) == [
-        ("one", 1), ("one", 2), ("two", 1), ("two", 2),
+        ("one", 2), ("one", 3), ("two", 2), ("two", 3),
     ]  # fmt: skip
 
 

@@ -135,7 +135,8 @@ def test_n_choices_are_generated_with_distinct_seeds(patched: TGIServer, sdk: SD
     completion = sdk.create(model=LLAMA, messages=MESSAGES, n=3, seed=5)
 
     assert [choice.index for choice in completion.choices] == [0, 1, 2]
-    assert sorted(call.json()["parameters"]["seed"] for call in generate_calls(patched)) == [5, 6, 7]
+    # TGI's schema wants seeds above 0, so TGI gets OpenAI's seed + 1 (docs/parameters.md).
+    assert sorted(call.json()["parameters"]["seed"] for call in generate_calls(patched)) == [6, 7, 8]
     assert completion.usage.completion_tokens == 3 * 4
 
 

@@ -14,7 +14,16 @@ from .._prompts import ChatFormat, PromptError
 from .errors import InvalidRequest
 from .generation import Answer, Generation, header_int, read_generation
 from .logprobs import content_logprobs
-from .params import TGI_PASSTHROUGH, check_names, finish_reason, generation_parameters, integer, stop_strings, usage
+from .params import (
+    TGI_PASSTHROUGH,
+    check_names,
+    choice_seed,
+    finish_reason,
+    generation_parameters,
+    integer,
+    stop_strings,
+    usage,
+)
 from .stops import cut_at_stop
 from .structured import ToolPlan, fold_tool_turns, plan_tools, response_format_grammar, tool_message
 
@@ -65,7 +74,7 @@ class ChatPlan:
         seed = self.parameters.get("seed")
         bodies = []
         for index in range(self.n):
-            parameters = self.parameters if seed is None else {**self.parameters, "seed": (seed + index) % 2**64}
+            parameters = self.parameters if seed is None else {**self.parameters, "seed": choice_seed(seed, index)}
             bodies.append(json.dumps({**body, "parameters": parameters}).encode())
         return bodies
 

@@ -15,7 +15,16 @@ from typing import Any
 from .chat import CompletionMeta
 from .errors import InvalidRequest
 from .generation import Answer, Generation, header_int, read_generation
-from .params import TGI_PASSTHROUGH, check_names, finish_reason, generation_parameters, integer, stop_strings, usage
+from .params import (
+    TGI_PASSTHROUGH,
+    check_names,
+    choice_seed,
+    finish_reason,
+    generation_parameters,
+    integer,
+    stop_strings,
+    usage,
+)
 from .stops import cut_at_stop
 from .stream import StreamTranslator, encode
 
@@ -52,7 +61,7 @@ class CompletionPlan:
         seed = self.parameters.get("seed")
         for prompt in self.prompts:
             for index in range(self.n):
-                parameters = self.parameters if seed is None else {**self.parameters, "seed": (seed + index) % 2**64}
+                parameters = self.parameters if seed is None else {**self.parameters, "seed": choice_seed(seed, index)}
                 body: dict[str, Any] = {"inputs": prompt, "parameters": parameters}
                 if compat_route:
                     body["stream"] = self.stream

@@ -43,11 +43,15 @@ def read_generation(content: bytes, *, with_details: bool = False) -> Generation
 
 
 def generation_from(payload: Any) -> Generation:
+    """From a decoded answer. Without `generated_text` it is not TGI's answer: raise, never an empty reply."""
     if isinstance(payload, list):  # the compat route answers a one-element list (tgi-protocol.md §1.2)
         payload = payload[0]
+    text = payload["generated_text"]
+    if not isinstance(text, str):
+        raise TypeError(f"generated_text is {text!r}, not text")
     details = payload.get("details") or {}
     return Generation(
-        payload.get("generated_text") or "",
+        text,
         details.get("finish_reason"),
         int(details.get("generated_tokens") or 0),
         details,

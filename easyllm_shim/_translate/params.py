@@ -99,17 +99,29 @@ def generation_parameters(body: Mapping[str, Any], stops: tuple[str, ...], max_s
         parameters["max_new_tokens"] = max_tokens
     frequency_penalty = number(body, "frequency_penalty", -2, 2)
     if frequency_penalty:
-        parameters["frequency_penalty"] = frequency_penalty
+        # TGI's schema excludes -2 (its validation accepts it); a millionth more is the same penalty.
+        parameters["frequency_penalty"] = max(frequency_penalty, -2 + 1e-6)
     seed = body.get("seed")
     if seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise InvalidRequest(f"Invalid 'seed': expected an integer, got {seed!r}", param="seed")
-        parameters["seed"] = seed % 2**64  # TGI's seed is a u64; OpenAI's may be negative
+        parameters["seed"] = tgi_seed(seed)
     if stops:
         parameters["stop"] = list(stops[:max_stop_sequences])
     for name in TGI_PASSTHROUGH.intersection(body):
         parameters[name] = body[name]
     return parameters
+
+
+def tgi_seed(seed: int) -> int:
+    """OpenAI's seed (any integer) as TGI's: a u64 its schema says is above 0. Distinct seeds stay distinct
+    (below 2**64 - 1), so the same seed always gives the same answer."""
+    return seed % (2**64 - 1) + 1
+
+
+def choice_seed(first: int, index: int) -> int:
+    """The TGI seed of choice `index` of `n`, when choice 0 has TGI seed `first` (as a lone call would)."""
+    return (first - 1 + index) % (2**64 - 1) + 1
 
 
 def finish_reason(tgi_reason: str | None, cut: bool) -> str:

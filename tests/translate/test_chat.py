@@ -34,10 +34,12 @@ def plan(**body: Any) -> ChatPlan:
         pytest.param(
             {"max_completion_tokens": 7, "max_tokens": 5}, {"max_new_tokens": 7}, id="max_completion_tokens wins"
         ),
-        pytest.param({"seed": 42}, {"seed": 42}, id="seed"),
+        pytest.param({"seed": 42}, {"seed": 43}, id="seed, shifted above 0 as TGI's schema wants"),
+        pytest.param({"seed": 0}, {"seed": 1}, id="seed 0"),
         pytest.param({"seed": -1}, {"seed": 2**64 - 1}, id="negative seed as TGI's u64"),
         pytest.param({"frequency_penalty": 0.5}, {"frequency_penalty": 0.5}, id="frequency_penalty"),
         pytest.param({"frequency_penalty": 0}, {}, id="frequency_penalty 0 not sent"),
+        pytest.param({"frequency_penalty": -2}, {"frequency_penalty": -2 + 1e-6}, id="-2 inside TGI's schema"),
         pytest.param({"stop": "\nUser:"}, {"stop": ["\nUser:", "</s>", "[INST]"]}, id="stop string, caller's first"),
         pytest.param({"stop": ["a", "b", "c"]}, {"stop": ["a", "b", "c", "</s>"]}, id="stop capped at 4 for TGI"),
         pytest.param({"logprobs": True, "top_logprobs": 3}, {"top_n_tokens": 3}, id="top_logprobs -> top_n_tokens"),
@@ -100,7 +102,7 @@ def test_what_tgi_cannot_honour_is_refused_by_name(openai: dict[str, Any], param
 
 def test_n_choices_get_distinct_seeds_when_seeded() -> None:
     bodies = [json.loads(body) for body in plan(n=3, seed=7).tgi_bodies(compat_route=False)]
-    assert [body["parameters"]["seed"] for body in bodies] == [7, 8, 9]
+    assert [body["parameters"]["seed"] for body in bodies] == [8, 9, 10]
     assert {body["inputs"] for body in bodies} == {"[INST] Hi [/INST]"}
 
 
