@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +87,7 @@ class Router:
                 routed.max_retries = instance.max_retries
             if isinstance(routed.timeout, NotGiven):
                 routed.timeout = instance.timeout
-            return _call_with(self.shadows.for_client(instance).request, args, kwargs, routed)
+            return _call_with(_unwrapped_on(wrapped, self.shadows.for_client(instance)), args, kwargs, routed)
         if model == options.json_data["model"]:
             return wrapped(*args, **kwargs)
         # A rewritten model that does not route (an OpenAI model): the caller's own, unpatched path,
@@ -104,6 +105,15 @@ def _managed(config: Config, send: Callable[[str], Any], instance: Any, decision
         record = CallRecord(event_log(config.ab_log), decision, config.route, secrets)
     steps = flow(send, decision, record)
     return run_async(steps) if isinstance(instance, AsyncAPIClient) else run_sync(steps)
+
+
+def _unwrapped_on(wrapped: Callable[..., Any], shadow: Any) -> Callable[..., Any]:
+    """`request` of the shadow client without passing this wrapper again. When another library wrapped
+    `request` below us, `wrapped` is its wrapper, and going through the shadow's attribute keeps it."""
+    # type(), not isinstance(): wrapt's proxies claim the class of what they wrap.
+    if type(wrapped) is types.MethodType:
+        return types.MethodType(wrapped.__func__, shadow)
+    return shadow.request  # type: ignore[no-any-return]
 
 
 def _copy_options(options: Any, model: str) -> Any:

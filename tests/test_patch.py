@@ -193,3 +193,36 @@ def test_raw_responses_report_elapsed_time_like_the_sdks_own(patched: TGIServer,
 
     assert response.elapsed.total_seconds() > 0
     assert streamed.elapsed.total_seconds() > 0
+
+
+@pytest.mark.parametrize("tracer_first", [True, False], ids=["tracer patched first", "tracer patched last"])
+def test_another_librarys_wrapper_on_request_sees_each_routed_call_once(
+    tgi: TGIServer, sdk: SDK, tracer_first: bool
+) -> None:
+    import wrapt
+
+    seen: list[str] = []
+
+    def tracer(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        seen.append(args[1].url)
+        return wrapped(*args, **kwargs)
+
+    def install_tracer() -> list[Any]:
+        return [
+            wrapt.wrap_function_wrapper("openai._base_client", f"{kind}.request", tracer)
+            for kind in ("SyncAPIClient", "AsyncAPIClient")
+        ]
+
+    handles = install_tracer() if tracer_first else []
+    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN)
+    handles = handles or install_tracer()
+    try:
+        assert sdk.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
+    finally:
+        easyllm_shim.unpatch()
+        for kind, handle in zip(("SyncAPIClient", "AsyncAPIClient"), handles, strict=True):
+            wrapt.unwrap_object(SyncAPIClient if kind == "SyncAPIClient" else AsyncAPIClient, "request", handle)
+
+    assert seen == ["/chat/completions"]
+    assert len(generate_calls(tgi)) == 1
+    assert SyncAPIClient.__dict__["request"].__class__.__name__ == "function"
