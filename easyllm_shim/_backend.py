@@ -26,7 +26,17 @@ from ._translate.responses import ResponsesPlan, plan_responses
 from ._translate.responses_stream import ResponsesStreamTranslator
 from ._translate.stream import StreamTranslator
 
-__all__ = ["Answer", "Backend", "Endpoint", "Exchange", "Plan", "Reply", "ServerInfo", "UpstreamCall"]
+__all__ = [
+    "HF_CALL_HEADERS",
+    "Answer",
+    "Backend",
+    "Endpoint",
+    "Exchange",
+    "Plan",
+    "Reply",
+    "ServerInfo",
+    "UpstreamCall",
+]
 
 log = logging.getLogger("easyllm_shim")
 
@@ -38,6 +48,9 @@ SERVER_MODEL = "tgi"
 # TGI's timing and token headers (tgi-protocol.md §1.2) stay visible through `with_raw_response`, and
 # the SDK's retries honour a server's Retry-After.
 _FORWARDED_PREFIXES = (b"x-", b"retry-after")
+# A caller's own headers that mean something to a Hugging Face endpoint (tgi-protocol.md §6) reach it;
+# every other header of a call (OpenAI's credentials, a proxy's key, the SDK's own) never does.
+HF_CALL_HEADERS = frozenset({"x-wait-for-model", "x-use-cache", "x-hf-bill-to"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,10 @@ def direct_clients(http: ModuleType) -> tuple[Any, Any]:
     """
 
     class DirectClient(http.Client):  # type: ignore[misc,name-defined]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._headers = http.Headers()  # httpx's defaults would be merged into every request, then dropped
+
         def send(self, request: Any, *, stream: bool = False, **_: Any) -> Any:
             started = time.perf_counter()
             response = self._transport.handle_request(request)
@@ -80,6 +84,10 @@ def direct_clients(http: ModuleType) -> tuple[Any, Any]:
             return response
 
     class AsyncDirectClient(http.AsyncClient):  # type: ignore[misc,name-defined]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._headers = http.Headers()
+
         async def send(self, request: Any, *, stream: bool = False, **_: Any) -> Any:
             started = time.perf_counter()
             response = await self._transport.handle_async_request(request)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
-from ._backend import Answer, Backend, Exchange, Reply, UpstreamCall
+from ._backend import HF_CALL_HEADERS, Answer, Backend, Exchange, Reply, UpstreamCall
 from ._http import module_of
 from ._threads import choice_pool
 from ._translate.chat_stream import ChatStreamTranslator
@@ -147,6 +147,14 @@ async def aread_body(upstream: http.Response) -> bytes:
         await upstream.aclose()
 
 
+_CALL_HEADERS = frozenset(name.encode() for name in HF_CALL_HEADERS)
+
+
+def caller_headers(request: http.Request) -> list[tuple[bytes, bytes]]:
+    """The Hugging Face headers among those a caller added to one call (`extra_headers`)."""
+    return [(name, value) for name, value in request.headers.raw if name.lower() in _CALL_HEADERS]
+
+
 @functools.cache
 def _stream_class(module: ModuleType) -> Any:
     return type(
@@ -187,11 +195,10 @@ class TGITransport:
             headers = self._http.Headers({"host": url.netloc.decode(), **call.headers}).raw
             target = self._targets[call.url] = (url, headers)
         url, headers = target
-        # The SDK's headers (its Authorization with the OpenAI key among them) are never forwarded.
         upstream: http.Request = self._http.Request(
             method,
             url,
-            headers=[*headers, (b"content-length", b"%d" % len(call.body))],
+            headers=[*headers, *caller_headers(request), (b"content-length", b"%d" % len(call.body))],
             stream=self._http.ByteStream(call.body),
             extensions=request.extensions,
         )

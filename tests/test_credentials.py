@@ -84,3 +84,29 @@ def test_a_stored_login_is_not_sent_to_a_self_hosted_endpoint(
     sdk.create(model=LLAMA, messages=MESSAGES)
 
     assert "authorization" not in tgi.requests[-1].headers
+
+
+def test_hugging_face_headers_among_a_callers_extra_headers_reach_tgi(patched: TGIServer, sdk: SDK) -> None:
+    extra_headers = {
+        "x-wait-for-model": "true",  # the serverless API's own headers (tgi-protocol.md §6)
+        "X-Use-Cache": "false",
+        "X-HF-Bill-To": "my-org",
+        # Anything else is the OpenAI side's: its key, a proxy's key in front of it, the SDK's own.
+        "Authorization": f"Bearer {OPENAI_KEY}",
+        "api-key": OPENAI_KEY,
+        "Helicone-Auth": f"Bearer {OPENAI_KEY}",
+        "OpenAI-Organization": "org-never-for-hf",
+    }
+    sdk.create(model=LLAMA, messages=MESSAGES, extra_headers=extra_headers)
+    sdk.stream(model=LLAMA, messages=MESSAGES, extra_headers=extra_headers)
+
+    generate_calls = [r for r in patched.requests if r.path.startswith("/generate")]
+    assert len(generate_calls) == 2
+    for request in generate_calls:
+        assert request.headers["x-wait-for-model"] == "true"
+        assert request.headers["x-use-cache"] == "false"
+        assert request.headers["x-hf-bill-to"] == "my-org"
+        assert request.headers["authorization"] == f"Bearer {HF_TOKEN}"
+        assert not {"api-key", "helicone-auth", "openai-organization"} & set(request.headers)
+        assert not any(name.startswith("x-stainless-") for name in request.headers)
+        assert OPENAI_KEY not in every_header_value([request])

@@ -6,16 +6,16 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .._backend import Reply
+from .._backend import HF_CALL_HEADERS, Reply
 from ._openai0 import Shaper, sdk
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .._backend import Answer, Backend, Exchange
+    from .._backend import Answer, Backend, Exchange, UpstreamCall
 
 log = logging.getLogger("easyllm_shim")
 
@@ -38,6 +38,7 @@ class LegacyCall:
     request_timeout: RequestTimeout
     retry_timeout: float | None
     shaper: Shaper
+    headers: Mapping[str, str] = field(default_factory=dict)  # the caller's Hugging Face headers
 
     @classmethod
     def from_arguments(cls, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> LegacyCall:
@@ -50,7 +51,9 @@ class LegacyCall:
             engine=named.get("engine", named.get("deployment_id")),
         )
         body = {name: value for name, value in named.items() if name not in NOT_BODY}
-        return cls(json.dumps(body).encode(), named.get("request_timeout"), named.get("timeout"), shaper)
+        caller_headers: Mapping[str, str] = named.get("headers") or {}
+        headers = {name: value for name, value in caller_headers.items() if name.lower() in HF_CALL_HEADERS}
+        return cls(json.dumps(body).encode(), named.get("request_timeout"), named.get("timeout"), shaper, headers)
 
     def open(self, backend: Backend) -> Exchange:
         """The planned TGI exchange; a request refused before any network call raises InvalidRequestError."""
@@ -58,6 +61,11 @@ class LegacyCall:
         if isinstance(exchange, Reply):
             self.shaper.fail(exchange)
         return exchange
+
+    def calls(self, exchange: Exchange) -> list[UpstreamCall]:
+        """The TGI requests of `exchange`, with the Hugging Face headers among the caller's `headers=`."""
+        calls = exchange.calls()
+        return [replace(call, headers={**call.headers, **self.headers}) for call in calls] if self.headers else calls
 
     def completion(self, exchange: Exchange, answers: Sequence[Answer]) -> Any:
         """The `OpenAIObject` for TGI's answers to `exchange.calls()`, or the exception 0.28 raises instead."""

@@ -4,7 +4,8 @@ Only bytes move here; `ChunkStream` and the backend decide what they mean. Sync 
 only in the I/O calls. Connections are pooled as 0.28 pools OpenAI's: one `requests.Session` per
 thread, renewed after `MAX_SESSION_LIFETIME_SECS`, and one aiohttp session per call, closed after it.
 Neither is the caller's `openai.requestssession` / `openai.aiosession`: those are set up for
-OpenAI and may carry its credentials, and TGI must receive the shim's headers only.
+OpenAI and may carry its credentials, and TGI must receive the shim's headers only (and the
+Hugging Face ones among the caller's `headers=`, `HF_CALL_HEADERS`).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def _raw_headers(response: Any) -> Headers:
 
 def _post(call: UpstreamCall, request_timeout: RequestTimeout, *, stream: bool) -> Any:
     session = _session()
-    # The headers are exactly the backend's: the OpenAI key and the caller's `headers=` never reach TGI.
+    # The backend's headers, and the Hugging Face ones a caller gave: the OpenAI key never reaches TGI.
     return session.post(
         call.url,
         headers=dict(call.headers),

@@ -47,6 +47,19 @@ def test_each_side_sees_only_its_own_credential(
     assert all(HF_TOKEN.encode() not in r.body for r in openai_api.requests)
 
 
+def test_hugging_face_headers_among_the_callers_reach_tgi(patched: TGIServer, legacy: LegacySDK) -> None:
+    headers = {"X-Wait-For-Model": "true", "x-use-cache": "false", "x-openai-secret": "s3"}
+    legacy.create(model=LLAMA, messages=MESSAGES, headers=headers)
+    legacy.stream(model=LLAMA, messages=MESSAGES, headers=headers)
+
+    generate_calls = [r for r in patched.requests if r.path.startswith("/generate")]
+    assert len(generate_calls) == 2
+    for request in generate_calls:
+        assert request.headers["x-wait-for-model"] == "true"
+        assert request.headers["x-use-cache"] == "false"
+        assert "x-openai-secret" not in request.headers
+
+
 def test_callers_openai_sessions_and_their_credentials_are_not_used_for_tgi(
     patched: TGIServer, openai_api: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
