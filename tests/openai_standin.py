@@ -21,6 +21,15 @@ def _completion(model: str) -> dict[str, Any]:
     }
 
 
+def _embeddings(model: str) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.6, 0.8]}],
+        "model": model,
+        "usage": {"prompt_tokens": 1, "total_tokens": 1},
+    }
+
+
 class OpenAIStandIn:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
@@ -37,7 +46,12 @@ class OpenAIStandIn:
                 standin.requests.append(RecordedRequest("POST", self.path, headers, body))
                 request = json.loads(body)
                 completion = _completion(request.get("model", ""))
-                if request.get("stream"):
+                if self.path.endswith("/embeddings"):
+                    payload, content_type = (
+                        json.dumps(_embeddings(request.get("model", ""))).encode(),
+                        "application/json",
+                    )
+                elif request.get("stream"):
                     chunk = {**completion, "object": "chat.completion.chunk"}
                     chunk["choices"] = [{"index": 0, "delta": {"role": "assistant", "content": "from openai"}}]
                     payload = b"data: " + json.dumps(chunk).encode() + b"\n\ndata: [DONE]\n\n"

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from .._targets import Target
-from ._chat import chat_completion_acreate, chat_completion_create
+from ._create import routed_acreate, routed_create
 
-# What `patch()` wraps when openai < 1 is installed. `Completion` and `Embedding` stay unwrapped
-# (untouched) until the shim can route text completions and embeddings (issue 6).
-TARGETS_V0: tuple[Target, ...] = (
-    Target("openai", "ChatCompletion.create", chat_completion_create),
-    Target("openai", "ChatCompletion.acreate", chat_completion_acreate),
+# What `patch()` wraps when openai < 1 is installed: each resource with the OpenAI route it calls.
+TARGETS_V0: tuple[Target, ...] = tuple(
+    row
+    for resource, path in (
+        ("ChatCompletion", "/chat/completions"),
+        ("Completion", "/completions"),
+        ("Embedding", "/embeddings"),
+    )
+    for row in (
+        Target("openai", f"{resource}.create", routed_create(path)),
+        Target("openai", f"{resource}.acreate", routed_acreate(path)),
+    )
 )

@@ -1,4 +1,4 @@
-"""One routed `ChatCompletion.create` call: 0.28's arguments sorted into the request body and the call's options."""
+"""One routed 0.28 `create` call: its arguments sorted into the OpenAI request body and the call's options."""
 
 from __future__ import annotations
 
@@ -30,10 +30,12 @@ RequestTimeout = float | tuple[float, float] | None
 
 @dataclass(frozen=True)
 class LegacyCall:
-    """`body`: the OpenAI chat-completions request. `request_timeout`: seconds for each TGI request, as
-    0.28 applies it. `retry_timeout`: 0.28's `timeout`, how long `ChatCompletion` keeps retrying `TryAgain`.
+    """`path`: the OpenAI route (`/chat/completions`, `/completions`, `/embeddings`). `body`: its
+    request. `request_timeout`: seconds for each TGI request, as 0.28 applies it. `retry_timeout`:
+    0.28's `timeout`, how long `create` keeps retrying `TryAgain`.
     """
 
+    path: str
     body: bytes
     request_timeout: RequestTimeout
     retry_timeout: float | None
@@ -41,7 +43,7 @@ class LegacyCall:
     headers: Mapping[str, str] = field(default_factory=dict)  # the caller's Hugging Face headers
 
     @classmethod
-    def from_arguments(cls, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> LegacyCall:
+    def from_arguments(cls, path: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> LegacyCall:
         named = {**dict(zip(POSITIONAL, args, strict=False)), **kwargs}
         openai = sdk()
         shaper = Shaper(
@@ -53,11 +55,12 @@ class LegacyCall:
         body = {name: value for name, value in named.items() if name not in NOT_BODY}
         caller_headers: Mapping[str, str] = named.get("headers") or {}
         headers = {name: value for name, value in caller_headers.items() if name.lower() in HF_CALL_HEADERS}
-        return cls(json.dumps(body).encode(), named.get("request_timeout"), named.get("timeout"), shaper, headers)
+        request_timeout, retry_timeout = named.get("request_timeout"), named.get("timeout")
+        return cls(path, json.dumps(body).encode(), request_timeout, retry_timeout, shaper, headers)
 
     def open(self, backend: Backend) -> Exchange:
         """The planned TGI exchange; a request refused before any network call raises InvalidRequestError."""
-        exchange = backend.open(self.body)
+        exchange = backend.open(self.body, self.path)
         if isinstance(exchange, Reply):
             self.shaper.fail(exchange)
         return exchange
@@ -72,7 +75,8 @@ class LegacyCall:
         return self.shaper.completion(exchange.reply(answers))
 
     def keep_trying(self, started: float, error: Exception) -> None:
-        """0.28's `ChatCompletion` retries `TryAgain` until its `timeout` has passed (forever without one)."""
+        """0.28's `ChatCompletion`, `Completion` and `Embedding` retry `TryAgain` until their `timeout`
+        has passed (forever without one)."""
         if self.retry_timeout is not None and time.time() > started + self.retry_timeout:
             raise error
         log.info("Waiting for model to warm up: %s", error)

@@ -1,4 +1,4 @@
-"""One scenario, run through openai 0.28's `ChatCompletion.create` or `acreate`: each test is written once."""
+"""One scenario through openai 0.28's `create` or `acreate` (`ChatCompletion` unless told): each test written once."""
 
 from __future__ import annotations
 
@@ -27,22 +27,24 @@ class LegacySDK:
     def __init__(self, asynchronous: bool) -> None:
         self.asynchronous = asynchronous
 
-    def create(self, **kwargs: Any) -> Any:
+    def create(self, resource: str = "ChatCompletion", /, **kwargs: Any) -> Any:
+        api = getattr(openai0, resource)
         if self.asynchronous:
-            return asyncio.run(openai0.ChatCompletion.acreate(**kwargs))
-        return openai0.ChatCompletion.create(**kwargs)
+            return asyncio.run(api.acreate(**kwargs))
+        return api.create(**kwargs)
 
-    def stream(self, **kwargs: Any) -> Streamed:
+    def stream(self, resource: str = "ChatCompletion", /, **kwargs: Any) -> Streamed:
         """All chunks; an exception raised while iterating is re-raised."""
-        streamed = self.stream_until_error(**kwargs)
+        streamed = self.stream_until_error(resource, **kwargs)
         if streamed.error is not None:
             raise streamed.error
         return streamed
 
-    def stream_until_error(self, **kwargs: Any) -> Streamed:
+    def stream_until_error(self, resource: str = "ChatCompletion", /, **kwargs: Any) -> Streamed:
         """The chunks received before an exception raised while iterating, and that exception."""
+        api = getattr(openai0, resource)
         if not self.asynchronous:
-            stream = openai0.ChatCompletion.create(stream=True, **kwargs)
+            stream = api.create(stream=True, **kwargs)
             chunks: list[Any] = []
             try:
                 chunks.extend(stream)
@@ -51,7 +53,7 @@ class LegacySDK:
             return Streamed(stream, chunks)
 
         async def main() -> Streamed:
-            stream = await openai0.ChatCompletion.acreate(stream=True, **kwargs)
+            stream = await api.acreate(stream=True, **kwargs)
             chunks: list[Any] = []
             try:
                 async for chunk in stream:

@@ -1,8 +1,8 @@
-"""The wrappers of openai 0.28's `ChatCompletion.create` and `acreate`.
+"""The wrappers of openai 0.28's `create` and `acreate` on `ChatCompletion`, `Completion` and `Embedding`.
 
-A Hugging Face model's call goes to TGI and comes back as 0.28's own objects: an `OpenAIObject`,
-or for `stream=True` a generator (async generator for `acreate`) of chunk objects. Any other
-model's call is the original, untouched.
+A Hugging Face model's call goes to TGI (TEI for embeddings) and comes back as 0.28's own objects:
+an `OpenAIObject`, or for `stream=True` a generator (async generator for `acreate`) of chunk
+objects. Any other model's call is the original, untouched.
 """
 
 from __future__ import annotations
@@ -24,34 +24,42 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _routed_call(router: Router, args: tuple[Any, ...], kwargs: dict[str, Any]) -> LegacyCall | None:
+def _routed_call(router: Router, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> LegacyCall | None:
     model = kwargs.get("model")
     if not isinstance(model, str) or not router.config.route(model):
         return None
-    return LegacyCall.from_arguments(args, kwargs)
+    return LegacyCall.from_arguments(path, args, kwargs)
 
 
-def chat_completion_create(router: Router) -> Wrapper:
-    def create(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        call = _routed_call(router, args, kwargs)
-        if call is None:
-            return wrapped(*args, **kwargs)
-        return _retrying(call, lambda: _create(router.backend, call))
+def routed_create(path: str) -> Callable[[Router], Wrapper]:
+    """The wrapper of a 0.28 resource's `create`, whose requests go to OpenAI's `path`."""
 
-    return create
+    def wrapper(router: Router) -> Wrapper:
+        def create(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            call = _routed_call(router, path, args, kwargs)
+            if call is None:
+                return wrapped(*args, **kwargs)
+            return _retrying(call, lambda: _create(router.backend, call))
 
+        return create
 
-def chat_completion_acreate(router: Router) -> Wrapper:
-    def acreate(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        call = _routed_call(router, args, kwargs)
-        if call is None:
-            return wrapped(*args, **kwargs)
-        return _aretrying(call, lambda: _acreate(router.backend, call))
-
-    return acreate
+    return wrapper
 
 
-# ChatCompletion's own TryAgain loop, which the wrappers replace along with the rest of `create`.
+def routed_acreate(path: str) -> Callable[[Router], Wrapper]:
+    def wrapper(router: Router) -> Wrapper:
+        def acreate(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            call = _routed_call(router, path, args, kwargs)
+            if call is None:
+                return wrapped(*args, **kwargs)
+            return _aretrying(call, lambda: _acreate(router.backend, call))
+
+        return acreate
+
+    return wrapper
+
+
+# The resources' own TryAgain loop, which the wrappers replace along with the rest of `create`.
 def _retrying(call: LegacyCall, attempt: Callable[[], T]) -> T:
     started = time.time()
     while True:
