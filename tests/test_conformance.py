@@ -19,8 +19,8 @@ from easyllm_shim.testing import TGIServer
 
 from .conftest import LLAMA
 from .reference import check, openapi_schemas, snapshot
-from .test_patch import generate_calls
 from .test_semantics import WEATHER_TOOL
+from .wire import generate_calls
 
 pytestmark = pytest.mark.reference
 MESSAGES: list[Any] = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]

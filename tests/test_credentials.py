@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 
@@ -14,17 +12,9 @@ from easyllm_shim.testing import TGIServer
 from .conftest import HF_TOKEN, LLAMA
 from .openai_standin import OpenAIStandIn
 from .sdk import OPENAI_KEY, SDK
+from .wire import assert_only_hugging_face_headers_forwarded, every_header_value, generate_calls
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
-
-
-class HasHeaders(Protocol):
-    @property
-    def headers(self) -> dict[str, str]: ...
-
-
-def every_header_value(requests: Sequence[HasHeaders]) -> str:
-    return "\n".join(f"{name}: {value}" for request in requests for name, value in request.headers.items())
 
 
 def test_each_side_sees_only_its_own_credential(patched: TGIServer, openai_api: OpenAIStandIn, sdk: SDK) -> None:
@@ -87,26 +77,16 @@ def test_a_stored_login_is_not_sent_to_a_self_hosted_endpoint(
 
 
 def test_hugging_face_headers_among_a_callers_extra_headers_reach_tgi(patched: TGIServer, sdk: SDK) -> None:
-    extra_headers = {
-        "x-wait-for-model": "true",  # the serverless API's own headers (tgi-protocol.md §6)
-        "X-Use-Cache": "false",
-        "X-HF-Bill-To": "my-org",
-        # Anything else is the OpenAI side's: its key, a proxy's key in front of it, the SDK's own.
-        "Authorization": f"Bearer {OPENAI_KEY}",
-        "api-key": OPENAI_KEY,
-        "Helicone-Auth": f"Bearer {OPENAI_KEY}",
-        "OpenAI-Organization": "org-never-for-hf",
-    }
+    forwarded = {"x-wait-for-model": "true", "x-use-cache": "false", "x-hf-bill-to": "my-org"}  # tgi-protocol.md §6
+    # Anything else is the OpenAI side's: its key, a proxy's key in front of it, the SDK's own.
+    kept_back = {"api-key": OPENAI_KEY, "Helicone-Auth": f"Bearer {OPENAI_KEY}", "OpenAI-Organization": "org-x"}
+    extra_headers = {**{name.upper(): value for name, value in forwarded.items()}, **kept_back}
+    extra_headers["Authorization"] = f"Bearer {OPENAI_KEY}"
+
     sdk.create(model=LLAMA, messages=MESSAGES, extra_headers=extra_headers)
     sdk.stream(model=LLAMA, messages=MESSAGES, extra_headers=extra_headers)
 
-    generate_calls = [r for r in patched.requests if r.path.startswith("/generate")]
-    assert len(generate_calls) == 2
-    for request in generate_calls:
-        assert request.headers["x-wait-for-model"] == "true"
-        assert request.headers["x-use-cache"] == "false"
-        assert request.headers["x-hf-bill-to"] == "my-org"
-        assert request.headers["authorization"] == f"Bearer {HF_TOKEN}"
-        assert not {"api-key", "helicone-auth", "openai-organization"} & set(request.headers)
-        assert not any(name.startswith("x-stainless-") for name in request.headers)
-        assert OPENAI_KEY not in every_header_value([request])
+    assert len(generate_calls(patched)) == 2
+    assert_only_hugging_face_headers_forwarded(
+        patched, {**forwarded, "authorization": f"Bearer {HF_TOKEN}"}, list(kept_back), OPENAI_KEY
+    )

@@ -15,13 +15,10 @@ from easyllm_shim.testing import TGIServer
 from .conftest import HF_TOKEN, LLAMA
 from .openai_standin import OpenAIStandIn
 from .sdk import SDK
+from .wire import generate_calls
 
 MESSAGES = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi."}]
 LLAMA_PROMPT = "[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nSay hi. [/INST]"
-
-
-def generate_calls(server: TGIServer) -> list[Any]:
-    return [r for r in server.requests if r.path in ("/generate", "/generate_stream")]
 
 
 def test_create_routes_to_tgi_and_returns_a_genuine_chat_completion(patched: TGIServer, sdk: SDK) -> None:

@@ -31,7 +31,8 @@ from easyllm_shim.testing import TGIServer
 from .conftest import LLAMA
 from .openai_standin import OpenAIStandIn
 from .sdk import SDK
-from .test_patch import LLAMA_PROMPT, MESSAGES, generate_calls
+from .test_patch import LLAMA_PROMPT, MESSAGES
+from .wire import generate_calls
 
 
 class Responses:

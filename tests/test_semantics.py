@@ -15,7 +15,7 @@ from easyllm_shim.testing import TGIServer
 from .conftest import HF_TOKEN, LLAMA
 from .openai_standin import OpenAIStandIn
 from .sdk import SDK
-from .test_patch import generate_calls
+from .wire import generate_calls
 
 MESSAGES = [{"role": "user", "content": "What's the weather in Paris?"}]
 WEATHER_TOOL = {

@@ -14,7 +14,7 @@ from easyllm_shim.clients import huggingface
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import LLAMA
-from ..test_patch import generate_calls
+from ..wire import generate_calls
 
 MESSAGES = [
     {"role": "system", "content": "\nYou are a helpful, respectful and honest assistant."},

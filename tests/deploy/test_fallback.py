@@ -13,9 +13,8 @@ from easyllm_shim.testing import TGIServer
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
 from ..sdk import OPENAI_KEY, SDK
-from ..test_credentials import every_header_value
 from ..test_failures import closed_port
-from ..test_patch import generate_calls
+from ..wire import every_header_value, generate_calls
 from .conftest import fresh_env, read_log, run_app, served
 
 MESSAGES = [{"role": "user", "content": "Hi"}]

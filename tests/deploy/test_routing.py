@@ -14,7 +14,7 @@ from easyllm_shim.testing import TGIServer
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
 from ..sdk import SDK
-from ..test_patch import generate_calls
+from ..wire import generate_calls
 from .conftest import Result, fresh_env, quick_standin, run_app, served
 
 MISTRAL = "mistralai/Mistral-7B-Instruct-v0.2"

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import types
-from typing import Any
 
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import LLAMA
+from ..wire import generate_calls
 from .sdk0 import LegacySDK, openai0
 
 MESSAGES = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi."}]
 LLAMA_PROMPT = "[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nSay hi. [/INST]"
-
-
-def generate_calls(server: TGIServer) -> list[Any]:
-    return [r for r in server.requests if r.path in ("/generate", "/generate_stream")]
 
 
 def test_create_routes_to_tgi_and_returns_a_genuine_openai_object(patched: TGIServer, legacy: LegacySDK) -> None:

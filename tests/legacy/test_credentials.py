@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import threading
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
+from ..wire import assert_only_hugging_face_headers_forwarded, every_header_value, generate_calls
 from .sdk0 import OPENAI_KEY, LegacySDK, openai0
 
 # openai 0.28's own transports; `Any` because the lint env (openai >= 1) has no aiohttp.
@@ -21,10 +21,6 @@ aiohttp: Any = importlib.import_module("aiohttp")
 requests: Any = importlib.import_module("requests")
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
-
-
-def every_header_value(requests: Sequence[Any]) -> str:
-    return "\n".join(f"{name}: {value}" for request in requests for name, value in request.headers.items())
 
 
 def test_each_side_sees_only_its_own_credential(
@@ -52,12 +48,9 @@ def test_hugging_face_headers_among_the_callers_reach_tgi(patched: TGIServer, le
     legacy.create(model=LLAMA, messages=MESSAGES, headers=headers)
     legacy.stream(model=LLAMA, messages=MESSAGES, headers=headers)
 
-    generate_calls = [r for r in patched.requests if r.path.startswith("/generate")]
-    assert len(generate_calls) == 2
-    for request in generate_calls:
-        assert request.headers["x-wait-for-model"] == "true"
-        assert request.headers["x-use-cache"] == "false"
-        assert "x-openai-secret" not in request.headers
+    assert len(generate_calls(patched)) == 2
+    forwarded = {"x-wait-for-model": "true", "x-use-cache": "false", "authorization": f"Bearer {HF_TOKEN}"}
+    assert_only_hugging_face_headers_forwarded(patched, forwarded, ["x-openai-secret"], "s3")
 
 
 def test_callers_openai_sessions_and_their_credentials_are_not_used_for_tgi(

@@ -12,13 +12,10 @@ from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
+from ..wire import generate_calls
 from .sdk0 import LegacySDK, openai0
 
 MESSAGES = [{"role": "user", "content": "Say hi."}]
-
-
-def generate_calls(server: TGIServer) -> list[Any]:
-    return [r for r in server.requests if r.path in ("/generate", "/generate_stream")]
 
 
 def methods() -> list[Any]:
