@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
@@ -17,55 +17,66 @@ from typing import TYPE_CHECKING, Any, cast
 from ._backend import HF_CALL_HEADERS, Answer, Backend, Exchange, Reply, UpstreamCall
 from ._http import module_of
 from ._threads import choice_pool
-from ._translate.chat_stream import ChatStreamTranslator
+from ._translate.stream import StreamTranslator
 
 if TYPE_CHECKING:
     import httpx2 as http  # the same API as httpx; see _http.py
 
 
 class TranslatedStream:
-    """TGI's event stream, re-encoded as OpenAI's while it is read. Closing it closes TGI's response.
+    """TGI's event streams, re-encoded as OpenAI's while they are read. Closing it closes TGI's responses.
 
-    Mixed at run time into the package's `SyncByteStream` and `AsyncByteStream` (`_stream_class`),
-    which httpx requires of a transport's response streams.
+    One TGI stream per choice: one, or `n` for a chat stream of several choices, relayed one after
+    the other. Mixed at run time into the package's `SyncByteStream` and `AsyncByteStream`
+    (`_stream_class`), which httpx requires of a transport's response streams.
     """
 
     _http: ModuleType  # httpx or httpx2, set by `_stream_class`
     on_close: Callable[[], None] | None = None
 
-    def __init__(self, upstream: http.Response, request: http.Request, translator: ChatStreamTranslator) -> None:
-        self._upstream = upstream
+    def __init__(
+        self, parts: Sequence[tuple[http.Response, StreamTranslator]], request: http.Request, exchange: Exchange
+    ) -> None:
+        self._parts = parts
         self._request = request  # a transport's response has no `.request` of its own
-        self._translator = translator
-        self._first = b""
-        self._sync_chunks: Iterator[bytes] = iter(())
-        self._async_chunks: AsyncIterator[bytes] | None = None
-
-    def _take(self, chunk: bytes) -> bool:
-        """Feed one chunk while waiting for the first token; True once the stream has started or failed."""
-        self._first += self._translator.feed(chunk)
-        return bool(self._first) or self._translator.early_error is not None
+        self._exchange = exchange
+        # Per stream started: its response, translator, OpenAI bytes up to its first event, the rest of TGI's.
+        self._relays: list[tuple[http.Response, StreamTranslator, bytes, Any]] = []
 
     def start(self) -> Reply | None:
-        """Read up to TGI's first event. An error there becomes an HTTP error reply instead of a stream."""
-        self._sync_chunks = self._upstream.iter_bytes()
-        if not any(self._take(chunk) for chunk in self._sync_chunks):
-            self._first += self._translator.finish()
-        return self._early_reply()
+        """Read up to each TGI stream's first event. An error there becomes an HTTP error reply instead of a stream."""
+        for upstream, translator in self._parts:
+            chunks = upstream.iter_bytes()
+            first = b""
+            for chunk in chunks:
+                first += translator.feed(chunk)
+                if first or translator.early_error is not None:
+                    break
+            else:
+                first += translator.finish()
+            self._relays.append((upstream, translator, first, chunks))
+            if translator.early_error is not None:
+                return self._early_reply(translator.early_error)
+        return None
 
     async def astart(self) -> Reply | None:
-        self._async_chunks = self._upstream.aiter_bytes()
-        async for chunk in self._async_chunks:
-            if self._take(chunk):
-                break
-        else:
-            self._first += self._translator.finish()
-        return self._early_reply()
+        for upstream, translator in self._parts:
+            chunks = upstream.aiter_bytes()
+            first = b""
+            async for chunk in chunks:
+                first += translator.feed(chunk)
+                if first or translator.early_error is not None:
+                    break
+            else:
+                first += translator.finish()
+            self._relays.append((upstream, translator, first, chunks))
+            if translator.early_error is not None:
+                return self._early_reply(translator.early_error)
+        return None
 
-    def _early_reply(self) -> Reply | None:
-        if self._translator.early_error is None:
-            return None
-        status, body = self._translator.early_error
+    @staticmethod
+    def _early_reply(error: tuple[int, bytes]) -> Reply:
+        status, body = error
         return Reply(status, [(b"content-type", b"application/json")], body)
 
     @contextmanager
@@ -83,43 +94,56 @@ class TranslatedStream:
             raise openai.APIConnectionError(message=message, request=self._request) from error
 
     def __iter__(self) -> Iterator[bytes]:
-        yield self._first
-        translator = self._translator
         with self._openai_errors():
-            for chunk in self._sync_chunks:
-                out = translator.feed(chunk)
-                if translator.closed and translator.upstream_complete:
-                    for _ in self._sync_chunks:  # drain TGI's last bytes so the connection is reused
-                        pass
-                if out:
-                    yield out
-                if translator.closed:
+            for upstream, translator, first, chunks in self._relays:
+                yield first
+                for chunk in chunks:
+                    out = translator.feed(chunk)
+                    if translator.closed and translator.upstream_complete:
+                        for _ in chunks:  # drain TGI's last bytes so the connection is reused
+                            pass
+                    if out:
+                        yield out
+                    if translator.closed:
+                        break
+                else:
+                    yield translator.finish()
+                upstream.close()  # a choice cut at a stop string: TGI stops generating it
+                if translator.failed:
                     return
-        yield translator.finish()
+        if tail := self._exchange.stream_tail([translator for _, translator in self._parts]):
+            yield tail
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self._first
-        translator = self._translator
-        assert self._async_chunks is not None
         with self._openai_errors():
-            async for chunk in self._async_chunks:
-                out = translator.feed(chunk)
-                if translator.closed and translator.upstream_complete:
-                    async for _ in self._async_chunks:
-                        pass
-                if out:
-                    yield out
-                if translator.closed:
+            for upstream, translator, first, chunks in self._relays:
+                yield first
+                async for chunk in chunks:
+                    out = translator.feed(chunk)
+                    if translator.closed and translator.upstream_complete:
+                        async for _ in chunks:
+                            pass
+                    if out:
+                        yield out
+                    if translator.closed:
+                        break
+                else:
+                    yield translator.finish()
+                await upstream.aclose()
+                if translator.failed:
                     return
-        yield translator.finish()
+        if tail := self._exchange.stream_tail([translator for _, translator in self._parts]):
+            yield tail
 
     def close(self) -> None:
         self._closed()
-        self._upstream.close()
+        for upstream, _ in self._parts:
+            upstream.close()
 
     async def aclose(self) -> None:
         self._closed()
-        await self._upstream.aclose()
+        for upstream, _ in self._parts:
+            await upstream.aclose()
 
     def _closed(self) -> None:
         if self.on_close is not None:
@@ -204,6 +228,10 @@ class TGITransport:
         )
         return upstream
 
+    def _translated(self, exchange: Exchange, opened: list[http.Response], request: http.Request) -> Any:
+        """A `TranslatedStream` over TGI's open streams, one per choice."""
+        return self._stream_cls(list(zip(opened, exchange.translators(), strict=True)), request, exchange)
+
     def _stream_response(self, exchange: Exchange, upstream: http.Response, stream: Any) -> http.Response:
         response: http.Response = self._http.Response(
             200, headers=exchange.stream_headers(upstream.headers.raw), stream=stream
@@ -222,16 +250,24 @@ class TGITransport:
             exchange = cast(Exchange, self.backend.open(body, request.url.path))
         upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
         if exchange.stream:
-            [upstream_request] = upstreams
-            upstream = self._pool(upstream_request).handle_request(upstream_request)
-            if upstream.status_code == 200:
-                stream = self._stream_cls(upstream, upstream_request, exchange.translator())
+            opened: list[http.Response] = []
+            try:  # all at once, so TGI generates every choice concurrently
+                opened.extend(self._pool(upstream).handle_request(upstream) for upstream in upstreams)
+            except BaseException:
+                for response in opened:
+                    response.close()
+                raise
+            refused = next((response for response in opened if response.status_code != 200), None)
+            if refused is None:
+                stream = self._translated(exchange, opened, upstreams[0])
                 early = stream.start()
                 if early is None:
-                    return self._stream_response(exchange, upstream, stream)
-                upstream.close()
+                    return self._stream_response(exchange, opened[0], stream)
+                stream.close()
                 return self._response(early)
-            answers = [self._answer(upstream, read_body(upstream))]
+            answers = [self._answer(refused, read_body(refused))]
+            for response in opened:
+                response.close()
         elif len(upstreams) == 1:
             answers = [self._send(upstreams[0])]
         else:  # n > 1: the choices are generated concurrently, one TGI request each
@@ -250,16 +286,25 @@ class TGITransport:
             exchange = cast(Exchange, self.backend.open(body, request.url.path))
         upstreams = [self._upstream_request(call, request) for call in exchange.calls()]
         if exchange.stream:
-            [upstream_request] = upstreams
-            upstream = await self._pool(upstream_request).handle_async_request(upstream_request)
-            if upstream.status_code == 200:
-                stream = self._stream_cls(upstream, upstream_request, exchange.translator())
+            opened: list[http.Response] = []
+            try:
+                for upstream in upstreams:
+                    opened.append(await self._pool(upstream).handle_async_request(upstream))
+            except BaseException:
+                for response in opened:
+                    await response.aclose()
+                raise
+            refused = next((response for response in opened if response.status_code != 200), None)
+            if refused is None:
+                stream = self._translated(exchange, opened, upstreams[0])
                 early = await stream.astart()
                 if early is None:
-                    return self._stream_response(exchange, upstream, stream)
-                await upstream.aclose()
+                    return self._stream_response(exchange, opened[0], stream)
+                await stream.aclose()
                 return self._response(early)
-            answers = [self._answer(upstream, await aread_body(upstream))]
+            answers = [self._answer(refused, await aread_body(refused))]
+            for response in opened:
+                await response.aclose()
         else:
             answers = list(await asyncio.gather(*(self._asend(upstream) for upstream in upstreams)))
         return self._response(exchange.reply(answers))

@@ -140,6 +140,48 @@ def test_n_choices_are_generated_with_distinct_seeds(patched: TGIServer, sdk: SD
     assert completion.usage.completion_tokens == 3 * 4
 
 
+def test_n_choices_stream_with_their_indexes_and_one_usage_chunk(patched: TGIServer, sdk: SDK) -> None:
+    patched.reply = lambda prompt, parameters: f"Answer {parameters['seed']}. Bye."
+    streamed = sdk.stream(
+        model=LLAMA, messages=MESSAGES, n=3, seed=5, stop=["Bye"], stream_options={"include_usage": True}
+    )
+
+    chunks = streamed.chunks
+    choices = [[c.choices[0] for c in chunks if c.choices and c.choices[0].index == index] for index in range(3)]
+    # Choice i was generated with seed + i (+ 1: TGI's seeds are above 0).
+    assert ["".join(c.delta.content or "" for c in choice) for choice in choices] == [
+        "Answer 6. ",
+        "Answer 7. ",
+        "Answer 8. ",
+    ]
+    for choice in choices:
+        assert choice[0].delta.role == "assistant"
+        assert choice[-1].finish_reason == "stop"
+    assert {chunk.id for chunk in chunks} == {chunks[0].id}
+    usage_chunks = [chunk for chunk in chunks if chunk.usage is not None]
+    assert usage_chunks == [chunks[-1]]
+    assert chunks[-1].choices == []
+    single = sdk.create(model=LLAMA, messages=MESSAGES, seed=5, stop=["Bye"]).usage
+    assert chunks[-1].usage.prompt_tokens == single.prompt_tokens  # the prompt is counted once
+    assert chunks[-1].usage.completion_tokens == 3 * single.completion_tokens
+    assert sorted(call.json()["parameters"]["seed"] for call in generate_calls(patched)[:3]) == [6, 7, 8]
+
+
+def test_the_stream_helper_accumulates_every_choice(patched: TGIServer, sdk: SDK) -> None:
+    patched.reply = lambda prompt, parameters: f"Answer {parameters['seed']}."
+    _, final = sdk.stream_helper(model=LLAMA, messages=MESSAGES, n=2, seed=1)
+
+    assert [choice.message.content for choice in final.choices] == ["Answer 2.", "Answer 3."]
+    assert [choice.finish_reason for choice in final.choices] == ["stop", "stop"]
+
+
+def test_a_choice_that_fails_to_start_fails_the_whole_stream(patched: TGIServer, sdk: SDK) -> None:
+    patched.fail_next(422, {"error": "Input validation error: too long", "error_type": "validation"})
+
+    with pytest.raises(openai.UnprocessableEntityError, match="too long"):
+        sdk.stream(model=LLAMA, messages=MESSAGES, n=2)
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_stop_text_is_never_in_the_answer(patched: TGIServer, sdk: SDK, stream: bool) -> None:
     patched.reply = "Hello there! Bye now."

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .._backend import HF_CALL_HEADERS, Reply
+from .._backend import HF_CALL_HEADERS, JSON_HEADERS, Reply
+from .._translate.errors import InvalidRequest, invalid_request_body
 from ._openai0 import Shaper, sdk
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class LegacyCall:
         exchange = backend.open(self.body, self.path)
         if isinstance(exchange, Reply):
             self.shaper.fail(exchange)
+        if exchange.stream and len(exchange.calls()) > 1:
+            message = "Invalid 'n': on openai 0.28, streams of more than one choice are not supported"
+            self.shaper.fail(Reply(400, JSON_HEADERS, invalid_request_body(InvalidRequest(message, param="n"))))
         return exchange
 
     def calls(self, exchange: Exchange) -> list[UpstreamCall]:

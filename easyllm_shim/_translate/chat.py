@@ -127,10 +127,6 @@ def plan_chat(
         raise InvalidRequest("Missing 'model'", param="model")
     stream = bool(body.get("stream"))
     n = integer(body, "n", 1) or 1
-    if n > 1 and stream:
-        raise InvalidRequest(
-            "Invalid 'n': streaming more than one choice is not supported for Hugging Face models", "n"
-        )
     grammar: dict[str, Any] = {}
     tools = _structured(body, grammar)
     chat_format = resolve_format(model, body.get("prompt_format"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .chat import ChatPlan, CompletionMeta
 from .logprobs import token_logprob
+from .params import usage
 from .stops import cut_at_stop
-from .stream import StreamTranslator, encode
+from .stream import DONE, StreamTranslator, encode
 from .structured import tool_message
 
 
@@ -15,17 +17,18 @@ class ChatStreamTranslator(StreamTranslator):
     """With tools, the answer is a tool call that only exists once complete, so it is sent as one delta
     when TGI's final event arrives; stop strings are then cut from the whole answer."""
 
-    def __init__(self, plan: ChatPlan, meta: CompletionMeta) -> None:
+    def __init__(self, plan: ChatPlan, meta: CompletionMeta, index: int = 0) -> None:
         super().__init__(() if plan.tools else plan.stops, include_usage=plan.include_usage, strip_first_space=True)
         self._plan = plan
         self._meta = meta
+        self._index = index
         self._tool_text: list[str] = []
         self._logprobs: list[dict[str, Any]] = []
         header = {"id": meta.id, "object": "chat.completion.chunk", "created": meta.created, "model": meta.model}
         if meta.system_fingerprint is not None:
             header["system_fingerprint"] = meta.system_fingerprint
         self._head = b"data: " + encode(header)[:-1].encode()
-        self._choice_prefix = self._head + b',"choices":[{"index":0,"delta":'
+        self._choice_prefix = self._head + b',"choices":[{"index":%d,"delta":' % index
         self._tail = b',"usage":null}\n\n' if plan.include_usage else b"}\n\n"
 
     def _chunk(self, delta: bytes, reason: str | None = None, logprobs: bytes = b"null") -> bytes:
@@ -70,10 +73,32 @@ class ChatStreamTranslator(StreamTranslator):
             super()._finish_answer(details, out)
             return
         text, _ = cut_at_stop("".join(self._tool_text), self._plan.stops)
-        message, reason = tool_message(text, self._meta.tool_call_id)
+        call_id = self._meta.tool_call_id if self._index == 0 else f"{self._meta.tool_call_id}_{self._index}"
+        message, reason = tool_message(text, call_id)
         if message.get("tool_calls"):
             calls = [{"index": 0, **call} for call in message["tool_calls"]]
             out.append(self._chunk(b'{"tool_calls":' + encode(calls).encode() + b"}"))
         elif message["content"]:
             out.append(self._chunk(b'{"content":' + encode(message["content"]).encode() + b"}"))
         self._emit_finish(reason, out)
+
+
+# n > 1 streamed: one TGI stream per choice, generated concurrently and relayed one choice after the
+# other. Every chunk names its choice's index, as OpenAI's do; the SDK's stream helpers accumulate by it.
+def choice_translators(plan: ChatPlan, meta: CompletionMeta) -> list[ChatStreamTranslator]:
+    translators = [ChatStreamTranslator(plan, meta, index) for index in range(plan.n)]
+    for translator in translators:
+        translator.as_one_of_many()
+    return translators
+
+
+def choices_tail(plan: ChatPlan, translators: Sequence[ChatStreamTranslator]) -> bytes:
+    """What ends a stream of several choices once each has finished: the usage chunk when asked for
+    (the prompt counted once, completion tokens summed, as OpenAI counts them), then `[DONE]`."""
+    if any(translator.failed for translator in translators):
+        return b""  # the error frame ended the stream
+    if not plan.include_usage:
+        return DONE
+    counts = [translator.counts or usage(0, 0) for translator in translators]
+    total = usage(counts[0]["prompt_tokens"], sum(count["completion_tokens"] for count in counts))
+    return translators[0]._usage_chunk(total) + DONE

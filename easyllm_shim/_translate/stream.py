@@ -41,7 +41,16 @@ class StreamTranslator:
         self._closed = False  # [DONE] went out; TGI's remaining bytes are ignored
         self._complete = False  # TGI's final event arrived
         self._first_text = True
+        self._reports_usage = include_usage
         self.early_error: tuple[int, bytes] | None = None
+        self.failed = False  # an error frame went out
+        self.counts: dict[str, int] | None = None  # TGI's token counts, once its final event arrived
+
+    def as_one_of_many(self) -> None:
+        """This translator streams one of several choices: the usage chunk and the end frame come once,
+        after the last choice (`chat_stream.choices_tail`), and its token counts are kept for them."""
+        self._reports_usage = False
+        self.end_frame = b""
 
     # What a chunk looks like, per route.
     def _start_chunk(self) -> bytes | None:
@@ -83,7 +92,7 @@ class StreamTranslator:
             message = "Incomplete generation: the TGI stream ended before its final event"
             if self._started:
                 out.append(stream_error_frame(message, "incomplete_generation_stream"))
-                self._closed = True
+                self._closed = self.failed = True
             else:
                 self.early_error = (500, error_body(message, "incomplete_generation_stream"))
         return b"".join(out)
@@ -120,7 +129,7 @@ class StreamTranslator:
             self.early_error = (STREAM_ERROR_STATUS.get(type_, 502), error_body(message, type_, **extra))
         else:
             out.append(stream_error_frame(message, type_))
-            self._closed = True
+            self._closed = self.failed = True
 
     def _on_token(self, token: dict[str, Any], top: Any, out: list[bytes]) -> None:
         self._emit_text(self._stops.push(token["text"]), out)
@@ -132,8 +141,9 @@ class StreamTranslator:
         if not self._finished:
             self._finish_answer(details, out)
         if self._include_usage:
-            counts = usage(int(details.get("input_length") or 0), int(details.get("generated_tokens") or 0))
-            out.append(self._usage_chunk(counts))
+            self.counts = usage(int(details.get("input_length") or 0), int(details.get("generated_tokens") or 0))
+            if self._reports_usage:
+                out.append(self._usage_chunk(self.counts))
             out.append(self.end_frame)
             self._closed = True
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import types
 
+import pytest
+
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import LLAMA
@@ -104,3 +106,11 @@ def test_abandoning_a_stream_releases_it(patched: TGIServer, legacy: LegacySDK) 
 
     assert first.choices[0].delta.role == "assistant"
     assert legacy.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
+
+
+def test_a_stream_of_several_choices_is_refused_before_any_network_call(patched: TGIServer, legacy: LegacySDK) -> None:
+    with pytest.raises(openai0.error.InvalidRequestError) as raised:
+        legacy.stream(model=LLAMA, messages=MESSAGES, n=2)
+
+    assert raised.value.param == "n"
+    assert generate_calls(patched) == []

@@ -73,7 +73,6 @@ def test_each_openai_parameter_maps_to_tgi(openai: dict[str, Any], tgi: dict[str
         ({"stop": [""]}, "stop"),
         ({"seed": 1.5}, "seed"),
         ({"n": 0}, "n"),
-        ({"n": 2, "stream": True}, "n"),
         ({"top_logprobs": 2}, "top_logprobs"),
         ({"response_format": {"type": "json_schema", "json_schema": {"schema": {"type": "array"}}}}, "response_format"),
         ({"response_format": {"type": "yaml"}}, "response_format"),
@@ -104,6 +103,11 @@ def test_n_choices_get_distinct_seeds_when_seeded() -> None:
     bodies = [json.loads(body) for body in plan(n=3, seed=7).tgi_bodies(compat_route=False)]
     assert [body["parameters"]["seed"] for body in bodies] == [8, 9, 10]
     assert {body["inputs"] for body in bodies} == {"[INST] Hi [/INST]"}
+
+
+def test_a_stream_of_n_choices_is_one_tgi_stream_per_choice() -> None:
+    bodies = [json.loads(body) for body in plan(n=2, seed=7, stream=True).tgi_bodies(compat_route=False)]
+    assert [body["parameters"]["seed"] for body in bodies] == [8, 9]
 
 
 def test_the_compat_route_takes_the_stream_flag_in_the_body() -> None:
