@@ -32,13 +32,19 @@ def backend_failed(error: Exception) -> bool:
     return isinstance(error, openai.APIStatusError) and (error.status_code == 429 or error.status_code >= 500)
 
 
-def flow(send: Callable[[str], Any], decision: Decision, record: NoRecord) -> Flow:
-    """Yields `send(model)` steps; the driver hands back each result or throws its exception in."""
+def flow(
+    send: Callable[[str], Any],
+    decision: Decision,
+    record: NoRecord,
+    failed: Callable[[Exception], bool] = backend_failed,
+) -> Flow:
+    """Yields `send(model)` steps; the driver hands back each result or throws its exception in.
+    `failed` says which exceptions are the backend's failure (openai 0.28 has its own classes)."""
     try:
         result = yield functools.partial(send, decision.model)
     except Exception as error:
         fallback = decision.fallback
-        if fallback is None or not backend_failed(error):
+        if fallback is None or not failed(error):
             record.failed(error)
             raise
         log.warning("%s failed (%s); re-issuing the call on %s", decision.model, type(error).__name__, fallback)

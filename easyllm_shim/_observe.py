@@ -3,19 +3,31 @@
 Streams are measured without replacing the object the caller gets: the genuine `openai.Stream` /
 `AsyncStream` keeps its identity, context manager, `.response` and `.stream()` helper, and only its
 private `_iterator` is wrapped (as sentry and langfuse do), so the record sees each chunk as the
-caller reads it. A stream the caller abandons is recorded when it is garbage-collected.
+caller reads it. openai 0.28's streams are plain (async) generators, so they are wrapped in one.
+A stream the caller abandons is recorded when it is garbage-collected.
 """
 
 from __future__ import annotations
 
 import time
+import types
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from ._events import EventLog, error_text
+from ._config import Config
+from ._events import EventLog, error_text, event_log
 from ._rules import Decision
+
+
+def record_for(config: Config, decision: Decision, openai_key: str | None) -> NoRecord:
+    """The event-log record of one call the rules touched; a `NoRecord` when no log is configured.
+    Both credentials are redacted from the error texts it writes."""
+    if config.ab_log is None:
+        return NoRecord()
+    secrets = (config.credentials.explicit_token, openai_key)
+    return CallRecord(event_log(config.ab_log), decision, config.route, secrets)
 
 
 class NoRecord:
@@ -57,14 +69,19 @@ class CallRecord(NoRecord):
         self._finish(error)
 
     def succeeded(self, result: Any) -> Any:
-        from openai import AsyncStream, Stream
-
-        iterator = getattr(result, "_iterator", None)
-        if isinstance(result, Stream | AsyncStream) and iterator is not None:
+        if isinstance(result, types.GeneratorType | types.AsyncGeneratorType):  # openai 0.28's streams
             self._stream = True
-            result._iterator = self._aobserve(iterator) if isinstance(result, AsyncStream) else self._observe(iterator)
-            weakref.finalize(result, self._finish, None)
-            return result
+            observed = self._aobserve(result) if isinstance(result, types.AsyncGeneratorType) else self._observe(result)
+            weakref.finalize(observed, self._finish, None)
+            return observed
+        streams = _sdk_streams()
+        iterator = getattr(result, "_iterator", None)
+        if streams and isinstance(result, streams) and iterator is not None:
+            self._stream = True
+            stream: Any = result
+            stream._iterator = self._aobserve(iterator) if isinstance(stream, streams[1]) else self._observe(iterator)
+            weakref.finalize(stream, self._finish, None)
+            return stream
         # ChatCompletion and ParsedChatCompletion carry usage; raw responses are logged without tokens.
         self._usage = getattr(result, "usage", None)
         self._finish(None)
@@ -126,6 +143,15 @@ class CallRecord(NoRecord):
                 "fallback_reason": self._fallback_reason,
             }
         )
+
+
+def _sdk_streams() -> tuple[type, ...]:
+    """openai >= 1's `Stream` and `AsyncStream`; none on 0.28, whose streams are generators."""
+    try:
+        from openai import AsyncStream, Stream
+    except ImportError:
+        return ()
+    return (Stream, AsyncStream)
 
 
 def _has_content(choice: Any) -> bool:

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._call import flow, run_async, run_sync
 from ._config import Config
-from ._events import event_log
-from ._observe import CallRecord, NoRecord
+from ._observe import record_for
 from ._rules import Decision
 
 if TYPE_CHECKING:
@@ -99,10 +98,7 @@ def _managed(config: Config, send: Callable[[str], Any], instance: Any, decision
     """A call the rules touched: fallback and event log around `send`, awaited for async clients."""
     from openai._base_client import AsyncAPIClient
 
-    record = NoRecord()
-    if config.ab_log is not None:
-        secrets = (config.credentials.explicit_token, getattr(instance, "api_key", None))
-        record = CallRecord(event_log(config.ab_log), decision, config.route, secrets)
+    record = record_for(config, decision, getattr(instance, "api_key", None))
     steps = flow(send, decision, record)
     return run_async(steps) if isinstance(instance, AsyncAPIClient) else run_sync(steps)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._targets import Target
-from ._create import routed_acreate, routed_create
+from ._create import routed
 
 # What `patch()` wraps when openai < 1 is installed: each resource with the OpenAI route it calls.
 TARGETS_V0: tuple[Target, ...] = tuple(
@@ -14,7 +14,7 @@ TARGETS_V0: tuple[Target, ...] = tuple(
         ("Embedding", "/embeddings"),
     )
     for row in (
-        Target("openai", f"{resource}.create", routed_create(path)),
-        Target("openai", f"{resource}.acreate", routed_acreate(path)),
+        Target("openai", f"{resource}.create", routed(path, asynchronous=False)),
+        Target("openai", f"{resource}.acreate", routed(path, asynchronous=True)),
     )
 )

@@ -7,14 +7,17 @@ objects. Any other model's call is the original, untouched.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._call import flow, run_async, run_sync
+from .._observe import record_for
 from . import _io
 from ._call import LegacyCall
 from ._chunks import ChunkStream
-from ._openai0 import sdk
+from ._openai0 import backend_failed, sdk
 
 if TYPE_CHECKING:
     from .._backend import Backend
@@ -24,39 +27,53 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _routed_call(router: Router, path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> LegacyCall | None:
-    model = kwargs.get("model")
-    if not isinstance(model, str) or not router.config.route(model):
-        return None
-    return LegacyCall.from_arguments(path, args, kwargs)
+def routed(path: str, *, asynchronous: bool) -> Callable[[Router], Wrapper]:
+    """The wrapper of a 0.28 resource's `create` (or `acreate`), whose requests go to OpenAI's `path`.
 
-
-def routed_create(path: str) -> Callable[[Router], Wrapper]:
-    """The wrapper of a 0.28 resource's `create`, whose requests go to OpenAI's `path`."""
+    As on openai >= 1 (`_router.Router.request`): a model that routes goes to TGI, a model that
+    the rules name (model map, experiment, fallback) is decided on, any other passes through.
+    """
 
     def wrapper(router: Router) -> Wrapper:
         def create(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            call = _routed_call(router, path, args, kwargs)
-            if call is None:
+            model = kwargs.get("model")
+            if not isinstance(model, str):
                 return wrapped(*args, **kwargs)
-            return _retrying(call, lambda: _create(router.backend, call))
+            config = router.config
+            rule = config.rules.get(model)
+            if rule is None and not config.route(model):
+                return wrapped(*args, **kwargs)
+            send = functools.partial(_send, router, path, asynchronous, wrapped, args, kwargs)
+            if rule is None:
+                return send(model)
+            record = record_for(config, (decision := rule.decide(kwargs)), kwargs.get("api_key") or sdk().api_key)
+            steps = flow(send, decision, record, failed=backend_failed)
+            return run_async(steps) if asynchronous else run_sync(steps)
 
         return create
 
     return wrapper
 
 
-def routed_acreate(path: str) -> Callable[[Router], Wrapper]:
-    def wrapper(router: Router) -> Wrapper:
-        def acreate(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            call = _routed_call(router, path, args, kwargs)
-            if call is None:
-                return wrapped(*args, **kwargs)
-            return _aretrying(call, lambda: _acreate(router.backend, call))
-
-        return acreate
-
-    return wrapper
+def _send(
+    router: Router,
+    path: str,
+    asynchronous: bool,
+    wrapped: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    model: str,
+) -> Any:
+    """The call on `model`: to TGI if it routes, else 0.28's own, untouched path with that model."""
+    if model != kwargs["model"]:
+        kwargs = {**kwargs, "model": model}
+    if not router.config.route(model):
+        return wrapped(*args, **kwargs)
+    call = LegacyCall.from_arguments(path, args, kwargs)
+    backend = router.backend
+    if asynchronous:
+        return _aretrying(call, lambda: _acreate(backend, call))
+    return _retrying(call, lambda: _create(backend, call))
 
 
 # The resources' own TryAgain loop, which the wrappers replace along with the rest of `create`.

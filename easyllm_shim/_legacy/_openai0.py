@@ -37,6 +37,15 @@ def _requestor() -> Any:
     return api_requestor.APIRequestor(key=_PLACEHOLDER_KEY, api_base="http://unused.invalid", api_type="open_ai")
 
 
+def backend_failed(error: Exception) -> bool:
+    """What openai >= 1's `_call.backend_failed` names, in 0.28's classes: connection errors,
+    timeouts, 429 and 5xx. A fallback re-issues such a call; any other error is the request's own."""
+    errors = sdk().error
+    if isinstance(error, errors.APIConnectionError | errors.Timeout | errors.RateLimitError):
+        return True
+    return isinstance(error, errors.OpenAIError) and (error.http_status or 0) >= 500
+
+
 def response_headers(raw: Headers) -> Any:
     """Headers as 0.28 reads them (case-insensitive), with TGI's total time as OpenAI's processing time."""
     pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]

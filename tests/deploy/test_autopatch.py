@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +13,10 @@ from easyllm_shim._autopatch import PTH_NAME, pth_installed
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
+from ..interpreters import PTH_SOURCE, python_with_the_pth
 from ..openai_standin import OpenAIStandIn
 from .conftest import fresh_env
 
-PTH_SOURCE = Path(__file__).parents[2] / "easyllm_shim" / "_autopatch.pth"
 # The program knows nothing of easyllm_shim: what serves it is decided by the environment alone.
 PROGRAM = f"""
 import json, sys
@@ -29,26 +28,6 @@ print(json.dumps({{"imported_early": imported_early, "model": completion.model,
                   "content": completion.choices[0].message.content}}))
 sys.exit(3)
 """
-# Where the wheel is installed (tox) its .pth is in site-packages. An editable install made before the
-# .pth existed lacks it; there the program starts through this, which processes the project's own .pth
-# exactly as `site` does at start-up.
-BOOT = """
-import runpy, site, sys
-site.addsitedir(sys.argv[1])
-sys.argv = sys.argv[2:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
-
-
-def python_with_the_pth(tmp_path: Path) -> list[str]:
-    if pth_installed():
-        return [sys.executable]
-    site_dir = tmp_path / "site-packages"
-    site_dir.mkdir()
-    shutil.copy(PTH_SOURCE, site_dir / PTH_NAME)
-    boot = tmp_path / "boot.py"
-    boot.write_text(BOOT)
-    return [sys.executable, str(boot), str(site_dir)]
 
 
 @pytest.fixture
