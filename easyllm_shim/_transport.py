@@ -46,33 +46,37 @@ class TranslatedStream:
     def start(self) -> Reply | None:
         """Read up to each TGI stream's first event. An error there becomes an HTTP error reply instead of a stream."""
         for upstream, translator in self._parts:
-            chunks = upstream.iter_bytes()
-            first = b""
-            for chunk in chunks:
-                first += translator.feed(chunk)
-                if first or translator.early_error is not None:
-                    break
-            else:
-                first += translator.finish()
-            self._relays.append((upstream, translator, first, chunks))
-            if translator.early_error is not None:
-                return self._early_reply(translator.early_error)
+            chunks, first = upstream.iter_bytes(), bytearray()
+            ended = not any(self._take(translator, first, chunk) for chunk in chunks)
+            if (early := self._started(upstream, translator, first, chunks, ended)) is not None:
+                return early
         return None
 
     async def astart(self) -> Reply | None:
         for upstream, translator in self._parts:
-            chunks = upstream.aiter_bytes()
-            first = b""
+            chunks, first, ended = upstream.aiter_bytes(), bytearray(), True
             async for chunk in chunks:
-                first += translator.feed(chunk)
-                if first or translator.early_error is not None:
+                if self._take(translator, first, chunk):
+                    ended = False
                     break
-            else:
-                first += translator.finish()
-            self._relays.append((upstream, translator, first, chunks))
-            if translator.early_error is not None:
-                return self._early_reply(translator.early_error)
+            if (early := self._started(upstream, translator, first, chunks, ended)) is not None:
+                return early
         return None
+
+    @staticmethod
+    def _take(translator: StreamTranslator, first: bytearray, chunk: bytes) -> bool:
+        """Feed one chunk while waiting for the first event; True once the stream has started or failed."""
+        first += translator.feed(chunk)
+        return bool(first) or translator.early_error is not None
+
+    def _started(
+        self, upstream: http.Response, translator: StreamTranslator, first: bytearray, chunks: Any, ended: bool
+    ) -> Reply | None:
+        """Keep a stream read up to its first event (or its end); the error reply if TGI failed it there."""
+        if ended:
+            first += translator.finish()
+        self._relays.append((upstream, translator, bytes(first), chunks))
+        return None if translator.early_error is None else self._early_reply(translator.early_error)
 
     @staticmethod
     def _early_reply(error: tuple[int, bytes]) -> Reply:
