@@ -17,6 +17,7 @@ from openai.types.responses import (
     ResponseContentPartAddedEvent,
     ResponseContentPartDoneEvent,
     ResponseCreatedEvent,
+    ResponseFunctionToolCall,
     ResponseIncompleteEvent,
     ResponseInProgressEvent,
     ResponseOutputItemAddedEvent,
@@ -229,6 +230,92 @@ def test_a_tgi_failure_raises_the_sdk_exception_for_its_status(
     with pytest.raises(openai.UnprocessableEntityError, match="Input validation error"):
         responses.create(model=LLAMA, input="Say hi.")
     responses.sdk.close()
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Current weather for a city",
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+        "required": ["city", "unit"],
+    },
+}
+
+
+def assert_a_weather_call(call: Any) -> None:
+    assert isinstance(call, ResponseFunctionToolCall)  # the stream helper gives its Parsed… subclass
+    assert (call.type, call.name, call.status) == ("function_call", "get_weather", "completed")
+    assert call.call_id.startswith("call_")
+    arguments = json.loads(call.arguments)
+    assert set(arguments) == {"city", "unit"}
+    assert arguments["unit"] in ("celsius", "fahrenheit")
+
+
+def test_function_tools_answer_with_function_call_items(patched: TGIServer, responses: Responses) -> None:
+    response = responses.create(model=LLAMA, input="Weather in Paris?", tools=[WEATHER_TOOL], tool_choice="required")
+
+    [call] = response.output
+    assert_a_weather_call(call)
+    assert response.status == "completed"
+    assert [tool.name for tool in response.tools] == ["get_weather"]
+    assert "get_weather" in sent(patched)["inputs"]  # the model is told about the tool
+    assert "grammar" in sent(patched)["parameters"]
+
+
+def test_a_named_tool_choice_calls_that_function(patched: TGIServer, responses: Responses) -> None:
+    other = {"type": "function", "name": "get_time", "parameters": {"type": "object", "properties": {}}}
+    choice = {"type": "function", "name": "get_weather"}
+
+    response = responses.create(model=LLAMA, input="Weather?", tools=[other, WEATHER_TOOL], tool_choice=choice)
+
+    assert_a_weather_call(response.output[0])
+
+
+def test_a_streamed_function_call_is_openais_event_sequence(patched: TGIServer, responses: Responses) -> None:
+    events = responses.stream(model=LLAMA, input="Weather in Paris?", tools=[WEATHER_TOOL], tool_choice="required")
+
+    assert [event.type for event in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert [event.sequence_number for event in events] == list(range(len(events)))
+    added, delta, done, item_done, completed = events[2:]
+    assert (added.item.arguments, added.item.status) == ("", "in_progress")
+    assert delta.delta == done.arguments == item_done.item.arguments
+    assert delta.item_id == done.item_id == item_done.item.id == added.item.id
+    assert_a_weather_call(item_done.item)
+    [call] = completed.response.output
+    assert_a_weather_call(call)
+    assert completed.response.usage.output_tokens > 0
+
+
+def test_the_stream_helper_collects_the_function_call(patched: TGIServer, responses: Responses) -> None:
+    _, final = responses.stream_helper(model=LLAMA, input="Weather?", tools=[WEATHER_TOOL], tool_choice="required")
+
+    assert_a_weather_call(final.output[0])
+
+
+def test_function_call_outputs_continue_the_conversation(patched: TGIServer, responses: Responses) -> None:
+    turns = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"type": "function_call", "call_id": "call_1", "name": "get_weather", "arguments": '{"city": "Paris"}'},
+        {"type": "function_call_output", "call_id": "call_1", "output": "18 degrees and sunny"},
+    ]
+
+    response = responses.create(model=LLAMA, input=turns, tools=[WEATHER_TOOL], tool_choice="none")
+    streamed = responses.stream(model=LLAMA, input=turns, tools=[WEATHER_TOOL], tool_choice="none")
+
+    assert response.output_text == streamed[-1].response.output_text == "Hello there!"
+    prompt = sent(patched)["inputs"]
+    assert '"_name": "get_weather"' in prompt  # the earlier call, as the model wrote it
+    assert "Result of get_weather: 18 degrees and sunny" in prompt
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,8 @@ class CompletionMeta:
 
     @property
     def tool_call_id(self) -> str:
-        return "call_" + self.id.rpartition("-")[2]
+        # The id's random digits: after `chatcmpl-`, `resp_` or `cmpl-`.
+        return "call_" + self.id.rpartition("-")[2].rpartition("_")[2]
 
 
 def _structured(body: Mapping[str, Any], parameters: dict[str, Any]) -> ToolPlan | None:

@@ -2,9 +2,10 @@
 
 Input items become chat messages, `instructions` a leading system turn and `text.format` a
 `response_format`; `plan_chat` then decides the TGI call, so prompts, sampling, grammar and
-validation are exactly the chat route's. What the Responses API adds that one stateless TGI call
-cannot honour (stored conversations, background runs, reasoning, tools) is refused by name. Streams
-are `responses_stream.py`; the mapping is docs/parameters.md, "The Responses API".
+validation are exactly the chat route's, function tools included (`function_call` items in and
+out). What the Responses API adds that one stateless TGI call cannot honour (stored conversations,
+background runs, reasoning, built-in tools) is refused by name. Streams are `responses_stream.py`;
+the mapping is docs/parameters.md, "The Responses API".
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ _IGNORED = frozenset(
     {"model", "stream", "stream_options", "store", "metadata", "user", "safety_identifier", "prompt_cache_key",
      "prompt_cache_retention", "service_tier", "parallel_tool_calls", "max_tool_calls", "prompt_format"}
 )  # fmt: skip
-_TRANSLATED = frozenset({"input", "instructions", "temperature", "top_p", "max_output_tokens", "text"})
+_TRANSLATED = frozenset(
+    {"input", "instructions", "temperature", "top_p", "max_output_tokens", "text", "tools", "tool_choice"}
+)
 _STATELESS = "the shim keeps no state between calls; send the earlier turns in `input`"
 # Responses API features one stateless TGI call cannot honour, refused unless their value asks for nothing.
 _REFUSED: Mapping[str, str] = {
@@ -33,8 +36,6 @@ _REFUSED: Mapping[str, str] = {
     "conversation": _STATELESS,
     "background": "TGI answers while the request is open; there is no background mode",
     "reasoning": "TGI has no reasoning-effort control",
-    "tools": "tools are not translated on the Responses API; use chat.completions, which translates them",
-    "tool_choice": "tools are not translated on the Responses API; use chat.completions, which translates them",
     "prompt": "stored prompt templates live on OpenAI's servers",
     "include": "TGI returns no extra output data (logprobs, reasoning, tool results) here",
     "top_logprobs": "logprobs are not translated on the Responses API; use chat.completions with logprobs",
@@ -44,7 +45,6 @@ _REFUSED: Mapping[str, str] = {
 _HARMLESS: tuple[Any, ...] = (None, False, [], {})
 _HARMLESS_BY_NAME: Mapping[str, tuple[Any, ...]] = {
     "truncation": (None, "disabled"),
-    "tool_choice": (None, "auto", "none"),  # with no tools, both mean a plain text answer
     "top_logprobs": (None, 0),
 }
 _KNOWN = _IGNORED | _TRANSLATED | TGI_PASSTHROUGH | frozenset(_REFUSED)
@@ -86,7 +86,7 @@ class ResponsesPlan:
         generation = read_generation(content)
         answer = choice(self.chat, meta, 0, generation)
         status = response_status(answer["finish_reason"])
-        output = [message_item(meta, answer["message"]["content"], status)]
+        output = output_items(meta, answer["message"], status)
         counts = response_usage(header_int(headers, b"x-prompt-tokens"), generation.generated_tokens)
         return json.dumps(response_object(self, meta, status=status, output=output, usage=counts)).encode()
 
@@ -106,6 +106,10 @@ def plan_responses(
     request["messages"] = _messages(body)
     request["max_tokens"] = body.get("max_output_tokens")
     request["response_format"] = _response_format(body.get("text"))
+    if body.get("tools"):
+        request["tools"] = _tools(body["tools"])
+    if body.get("tool_choice") is not None:
+        request["tool_choice"] = _tool_choice(body["tool_choice"])
     try:
         chat = plan_chat(request, resolve_format, max_stop_sequences=max_stop_sequences)
     except InvalidRequest as error:
@@ -139,16 +143,26 @@ def _messages(body: Mapping[str, Any]) -> list[dict[str, Any]]:
         return [*messages, {"role": "user", "content": items}]
     if not isinstance(items, list):
         raise InvalidRequest("Invalid 'input': expected a string or a list of input items", param="input")
-    return messages + [_message(f"input[{index}]", item) for index, item in enumerate(items)]
+    for index, item in enumerate(items):
+        message = _message(f"input[{index}]", item)
+        previous = messages[-1] if messages else None
+        if message.get("tool_calls") and previous is not None and previous.get("tool_calls"):
+            previous["tool_calls"].extend(message["tool_calls"])  # parallel calls: one assistant turn
+        else:
+            messages.append(message)
+    return messages
 
 
 def _message(where: str, item: Any) -> dict[str, Any]:
     if not isinstance(item, Mapping):
         raise InvalidRequest(f"Invalid '{where}': expected an input item object", param="input")
     kind = item.get("type") or "message"
+    if kind in ("function_call", "function_call_output"):
+        return _tool_turn(where, kind, item)
     if kind != "message":
         raise InvalidRequest(
-            f"Unsupported input item '{where}' of type {kind!r} for Hugging Face models: only messages are translated",
+            f"Unsupported input item '{where}' of type {kind!r} for Hugging Face models: only messages,"
+            " function_call and function_call_output items are translated",
             param="input",
         )
     role = item.get("role")
@@ -171,6 +185,52 @@ def _message(where: str, item: Any) -> dict[str, Any]:
             )
         parts.append({"type": "text", "text": text})
     return {"role": role, "content": parts}
+
+
+def _tool_turn(where: str, kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """A `function_call` item as the chat route's assistant tool call, a `function_call_output` as its tool result."""
+    call_id = item.get("call_id")
+    if not isinstance(call_id, str):
+        raise InvalidRequest(f"Invalid '{where}.call_id': expected a string", param="input")
+    if kind == "function_call_output":
+        output = item.get("output")
+        if not isinstance(output, str):
+            raise InvalidRequest(f"Invalid '{where}.output': expected a string", param="input")
+        return {"role": "tool", "tool_call_id": call_id, "content": output}
+    name, arguments = item.get("name"), item.get("arguments")
+    if not isinstance(name, str) or not isinstance(arguments, str):
+        raise InvalidRequest(f"Invalid '{where}': a function_call needs a 'name' and 'arguments'", param="input")
+    call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+    return {"role": "assistant", "content": None, "tool_calls": [call]}
+
+
+def _tools(tools: Any) -> list[dict[str, Any]]:
+    """The Responses API's function tools (flat) as the chat route's (nested under `function`)."""
+    if not isinstance(tools, list):
+        raise InvalidRequest("Invalid 'tools': expected a list of tools", param="tools")
+    translated = []
+    for index, tool in enumerate(tools):
+        kind = tool.get("type") if isinstance(tool, Mapping) else None
+        if kind != "function":
+            raise InvalidRequest(
+                f"Unsupported tool 'tools[{index}]' of type {kind!r} for Hugging Face models: only function tools"
+                " are translated (built-in tools run on OpenAI's servers)",
+                param="tools",
+            )
+        function = {key: tool[key] for key in ("name", "description", "parameters") if key in tool}
+        translated.append({"type": "function", "function": function})
+    return translated
+
+
+def _tool_choice(choice: Any) -> Any:
+    if isinstance(choice, str):
+        return choice  # auto, none, required: the same words on the chat route
+    if isinstance(choice, Mapping) and choice.get("type") == "function":
+        return {"type": "function", "function": {"name": choice.get("name")}}
+    raise InvalidRequest(
+        f"Unsupported 'tool_choice' {choice!r} for Hugging Face models: use auto, none, required or a function",
+        param="tool_choice",
+    )
 
 
 def _response_format(text: Any) -> dict[str, Any] | None:
@@ -220,7 +280,7 @@ def _echo(body: Mapping[str, Any]) -> dict[str, Any]:
         "temperature": 1.0 if temperature is None else temperature,
         "text": {"format": dict(text.get("format") or {"type": "text"})},
         "tool_choice": body.get("tool_choice") or "auto",
-        "tools": [],
+        "tools": [dict(tool) for tool in body.get("tools") or ()],
         "top_logprobs": 0,
         "top_p": 1.0 if top_p is None else top_p,
         "truncation": body.get("truncation") or "disabled",
@@ -246,6 +306,28 @@ def message_item(meta: CompletionMeta, text: str | None, status: str) -> dict[st
     """The assistant's `message` output item; `text` None for the empty item a stream announces first."""
     content = [] if text is None else [output_text(text)]
     return {"id": message_id(meta), "type": "message", "status": status, "role": "assistant", "content": content}
+
+
+def output_items(meta: CompletionMeta, message: Mapping[str, Any], status: str) -> list[dict[str, Any]]:
+    """The `Response` output for the chat route's answer: its function calls, or one message."""
+    calls = message.get("tool_calls")
+    if calls:
+        return [function_call_item(meta, call, index, "completed") for index, call in enumerate(calls)]
+    return [message_item(meta, message["content"], status)]
+
+
+def function_call_item(meta: CompletionMeta, call: Mapping[str, Any], index: int, status: str) -> dict[str, Any]:
+    """A `function_call` output item for one of the chat route's tool calls."""
+    suffix = f"_{index}" if index else ""
+    function = call["function"]
+    return {
+        "id": "fc_" + meta.id.removeprefix(ResponsesPlan.id_prefix) + suffix,
+        "type": "function_call",
+        "status": status,
+        "call_id": call["id"],
+        "name": function["name"],
+        "arguments": function["arguments"],
+    }
 
 
 def response_usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:

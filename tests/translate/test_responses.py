@@ -165,9 +165,9 @@ def test_stream_and_tgi_bodies_come_from_the_chat_plan() -> None:
         pytest.param({"instructions": ["x"]}, "instructions", id="instructions"),
         pytest.param({"input": 3}, "input", id="input"),
         pytest.param({"input": [{"role": "tool", "content": "x"}]}, "input", id="role"),
-        pytest.param(
-            {"input": [{"type": "function_call_output", "call_id": "c", "output": "x"}]}, "input", id="tool output"
-        ),
+        pytest.param({"input": [{"type": "item_reference", "id": "msg_1"}]}, "input", id="item reference"),
+        pytest.param({"input": [{"type": "function_call_output", "call_id": "c", "output": 3}]}, "input", id="output"),
+        pytest.param({"tools": [{"type": "function", "name": "f"}], "tool_choice": {"type": "mcp"}}, "tool_choice"),
         pytest.param(
             {"input": [{"role": "user", "content": [{"type": "input_image", "image_url": "https://x/y.png"}]}]},
             "input",
