@@ -33,6 +33,7 @@ from .conftest import LLAMA
 from .openai_standin import OpenAIStandIn
 from .sdk import SDK
 from .test_patch import LLAMA_PROMPT, MESSAGES
+from .test_semantics import WEATHER_TOOL as CHAT_WEATHER_TOOL
 from .wire import generate_calls
 
 
@@ -232,16 +233,8 @@ def test_a_tgi_failure_raises_the_sdk_exception_for_its_status(
     responses.sdk.close()
 
 
-WEATHER_TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Current weather for a city",
-    "parameters": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
-        "required": ["city", "unit"],
-    },
-}
+# The Responses API's function tools are flat: the chat route's, without the `function` level.
+WEATHER_TOOL = {"type": "function", **CHAT_WEATHER_TOOL["function"]}
 
 
 def assert_a_weather_call(call: Any) -> None:

@@ -18,7 +18,7 @@ from .sdk import SDK
 from .wire import generate_calls
 
 MESSAGES = [{"role": "user", "content": "What's the weather in Paris?"}]
-WEATHER_TOOL = {
+WEATHER_TOOL: dict[str, Any] = {
     "type": "function",
     "function": {
         "name": "get_weather",
