@@ -12,12 +12,12 @@ import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from ._config import Config
 from ._prompts import ChatFormat, resolve_format
 from ._translate.chat import DEFAULT_MAX_STOP_SEQUENCES, ChatPlan, CompletionMeta, plan_chat
-from ._translate.chat_stream import ChatStreamTranslator, choice_translators, choices_tail
+from ._translate.chat_stream import ChatStreamTranslator
 from ._translate.completions import CompletionPlan, CompletionStreamTranslator, plan_completion
 from ._translate.embeddings import plan_embedding
 from ._translate.errors import InvalidRequest, error_body, invalid_request_body, upstream_error
@@ -114,7 +114,7 @@ class Plan(Protocol):
 
 
 # How each plan's stream is translated; plans that cannot stream have none.
-_TRANSLATORS: Mapping[type, Callable[[Any, CompletionMeta], StreamTranslator]] = {
+_TRANSLATORS: Mapping[type, Callable[..., StreamTranslator]] = {
     ChatPlan: ChatStreamTranslator,
     CompletionPlan: CompletionStreamTranslator,
     ResponsesPlan: ResponsesStreamTranslator,
@@ -160,18 +160,22 @@ class Exchange:
     def translator(self) -> StreamTranslator:
         return _TRANSLATORS[type(self.plan)](self.plan, self.meta)
 
-    def translators(self) -> list[StreamTranslator]:
-        """One per upstream call of a stream: several only for a chat stream of `n > 1` choices."""
-        if isinstance(self.plan, ChatPlan) and self.plan.n > 1:
-            return list(choice_translators(self.plan, self.meta))
-        return [self.translator()]
+    def translators(self, count: int) -> list[StreamTranslator]:
+        """One per TGI stream of a streamed answer: `count` > 1 for `n > 1` chat choices, or text
+        completions of several prompts and choices; each names its choice's index."""
+        make = _TRANSLATORS[type(self.plan)]
+        if count == 1:
+            return [make(self.plan, self.meta)]
+        translators = [make(self.plan, self.meta, index) for index in range(count)]
+        for translator in translators:
+            translator.as_one_of_many()
+        return translators
 
     def stream_tail(self, translators: Sequence[StreamTranslator]) -> bytes:
         """What follows the last translator's output: the end of a stream of several choices."""
         if len(translators) == 1:
             return b""  # a single translator ends its own stream
-        assert isinstance(self.plan, ChatPlan)
-        return choices_tail(self.plan, cast(list[ChatStreamTranslator], translators))
+        return StreamTranslator.end_of_many(translators, getattr(self.plan, "n", 1))
 
     def stream_headers(self, raw_headers: Headers) -> Headers:
         return SSE_HEADERS + _forwarded(raw_headers)

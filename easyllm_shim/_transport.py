@@ -234,7 +234,7 @@ class TGITransport:
 
     def _translated(self, exchange: Exchange, opened: list[http.Response], request: http.Request) -> Any:
         """A `TranslatedStream` over TGI's open streams, one per choice."""
-        return self._stream_cls(list(zip(opened, exchange.translators(), strict=True)), request, exchange)
+        return self._stream_cls(list(zip(opened, exchange.translators(len(opened)), strict=True)), request, exchange)
 
     def _stream_response(self, exchange: Exchange, upstream: http.Response, stream: Any) -> http.Response:
         response: http.Response = self._http.Response(

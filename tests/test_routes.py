@@ -82,6 +82,22 @@ def test_a_streamed_completion_is_a_genuine_stream(patched: TGIServer, sdk: SDK)
     assert chunks[-1].usage is not None
 
 
+def test_a_stream_of_several_prompts_and_choices_indexes_them_as_openai_does(patched: TGIServer, sdk: SDK) -> None:
+    patched.reply = lambda prompt, parameters: f" {prompt} with seed {parameters['seed']}"
+    kwargs = {"prompt": ["one", "two"], "n": 2, "seed": 1, "stream_options": {"include_usage": True}}
+    _, chunks = streamed_completion(sdk, model=LLAMA, **kwargs)
+
+    texts = ["".join(c.choices[0].text for c in chunks if c.choices and c.choices[0].index == i) for i in range(4)]
+    # Choice i·n + j is prompt i's j-th completion, with seed + j (+ 1: TGI's seeds are above 0).
+    assert texts == [" one with seed 2", " one with seed 3", " two with seed 2", " two with seed 3"]
+    finishes = [c.choices[0] for c in chunks if c.choices and c.choices[0].finish_reason]
+    assert sorted(choice.index for choice in finishes) == [0, 1, 2, 3]
+    assert [chunk.usage is not None for chunk in chunks].count(True) == 1
+    plain = completions(sdk, model=LLAMA, prompt=["one", "two"], n=2, seed=1)
+    assert chunks[-1].usage == plain.usage  # each prompt counted once, completions summed
+    assert len(calls(patched, "/generate_stream")) == 4
+
+
 def test_completion_logprobs_use_the_endpoints_legacy_shape(patched: TGIServer, sdk: SDK) -> None:
     completion = completions(sdk, model=LLAMA, prompt="Hi", logprobs=2)
 

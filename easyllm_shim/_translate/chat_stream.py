@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from .chat import ChatPlan, CompletionMeta
 from .logprobs import token_logprob
-from .params import usage
 from .stops import cut_at_stop
-from .stream import DONE, StreamTranslator, encode
+from .stream import StreamTranslator, encode
 from .structured import tool_message
 
 
@@ -81,24 +79,3 @@ class ChatStreamTranslator(StreamTranslator):
         elif message["content"]:
             out.append(self._chunk(b'{"content":' + encode(message["content"]).encode() + b"}"))
         self._emit_finish(reason, out)
-
-
-# n > 1 streamed: one TGI stream per choice, generated concurrently and relayed one choice after the
-# other. Every chunk names its choice's index, as OpenAI's do; the SDK's stream helpers accumulate by it.
-def choice_translators(plan: ChatPlan, meta: CompletionMeta) -> list[ChatStreamTranslator]:
-    translators = [ChatStreamTranslator(plan, meta, index) for index in range(plan.n)]
-    for translator in translators:
-        translator.as_one_of_many()
-    return translators
-
-
-def choices_tail(plan: ChatPlan, translators: Sequence[ChatStreamTranslator]) -> bytes:
-    """What ends a stream of several choices once each has finished: the usage chunk when asked for
-    (the prompt counted once, completion tokens summed, as OpenAI counts them), then `[DONE]`."""
-    if any(translator.failed for translator in translators):
-        return b""  # the error frame ended the stream
-    if not plan.include_usage:
-        return DONE
-    counts = [translator.counts or usage(0, 0) for translator in translators]
-    total = usage(counts[0]["prompt_tokens"], sum(count["completion_tokens"] for count in counts))
-    return translators[0]._usage_chunk(total) + DONE

@@ -131,8 +131,6 @@ def plan_completion(body: Mapping[str, Any], *, max_stop_sequences: int) -> Comp
         )
     stream = bool(body.get("stream"))
     n = integer(body, "n", 1) or 1
-    if stream and (n > 1 or len(prompts) > 1):
-        raise InvalidRequest("Invalid 'n': streaming more than one completion is not supported here", "n")
     logprobs = integer(body, "logprobs", 0)
     stops = tuple(dict.fromkeys(stop_strings(body)))
     parameters = generation_parameters({"max_tokens": DEFAULT_MAX_TOKENS, **body}, stops, max_stop_sequences)
@@ -153,18 +151,19 @@ def plan_completion(body: Mapping[str, Any], *, max_stop_sequences: int) -> Comp
 
 
 class CompletionStreamTranslator(StreamTranslator):
-    def __init__(self, plan: CompletionPlan, meta: CompletionMeta) -> None:
+    def __init__(self, plan: CompletionPlan, meta: CompletionMeta, index: int = 0) -> None:
         super().__init__(plan.stops, include_usage=plan.include_usage, strip_first_space=False)
         header = {"id": meta.id, "object": "text_completion", "created": meta.created, "model": meta.model}
         if meta.system_fingerprint is not None:
             header["system_fingerprint"] = meta.system_fingerprint
         self._head = b"data: " + encode(header)[:-1].encode()
         self._tail = b',"usage":null}\n\n' if plan.include_usage else b"}\n\n"
-        self._echo = plan.prompts[0] if plan.echo else ""
+        self._echo = plan.prompts[index // plan.n] if plan.echo else ""
+        self._index = b'{"index":%d,"text":' % index
 
     def _choice(self, text: str, reason: str | None) -> bytes:
         finish = b"null" if reason is None else b'"' + reason.encode() + b'"'
-        choice = b'{"index":0,"text":' + encode(text).encode() + b',"logprobs":null,"finish_reason":' + finish + b"}"
+        choice = self._index + encode(text).encode() + b',"logprobs":null,"finish_reason":' + finish + b"}"
         return self._head + b',"choices":[' + choice + b"]" + self._tail
 
     def _start_chunk(self) -> bytes | None:

@@ -8,6 +8,7 @@ what a chunk looks like (chat: `chat_stream.py`; completions: `completions.py`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from .errors import STREAM_ERROR_STATUS, error_body, stream_error_frame, tgi_error_fields
@@ -48,9 +49,23 @@ class StreamTranslator:
 
     def as_one_of_many(self) -> None:
         """This translator streams one of several choices: the usage chunk and the end frame come once,
-        after the last choice (`chat_stream.choices_tail`), and its token counts are kept for them."""
+        after the last choice (`end_of_many`), and its token counts are kept for them."""
         self._reports_usage = False
         self.end_frame = b""
+
+    @staticmethod
+    def end_of_many(translators: Sequence[StreamTranslator], choices_per_prompt: int) -> bytes:
+        """What ends a stream of several choices once each has finished: the usage chunk when asked
+        for (each prompt counted once, completion tokens summed, as OpenAI counts them), then `[DONE]`."""
+        if any(translator.failed for translator in translators):
+            return b""  # the error frame ended the stream
+        first = translators[0]
+        if not first._include_usage:
+            return DONE
+        counts = [translator.counts or usage(0, 0) for translator in translators]
+        prompt_tokens = sum(count["prompt_tokens"] for count in counts[::choices_per_prompt])
+        total = usage(prompt_tokens, sum(count["completion_tokens"] for count in counts))
+        return first._usage_chunk(total) + DONE
 
     # What a chunk looks like, per route.
     def _start_chunk(self) -> bytes | None:
