@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import openai
 import pytest
 
@@ -13,20 +11,13 @@ from easyllm_shim.testing import TGIServer
 from .conftest import HF_TOKEN, LLAMA
 from .openai_standin import OpenAIStandIn
 from .sdk import SDK
-from .wire import generate_calls
+from .wire import generate_calls, refused_url
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def test_a_refused_connection_raises_api_connection_error(openai_api: OpenAIStandIn, asynchronous: bool) -> None:
-    easyllm_shim.patch(api_base=f"http://127.0.0.1:{closed_port()}", token=HF_TOKEN)
+    easyllm_shim.patch(api_base=refused_url(), token=HF_TOKEN)
     sdk = SDK(asynchronous, openai_api.url, max_retries=0)
 
     with pytest.raises(openai.APIConnectionError):

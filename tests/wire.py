@@ -1,10 +1,19 @@
-"""What reached a server, as the tests of every openai generation read it."""
+"""What reached a server, as the tests of every openai generation read it, and an address none listens on."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping, Sequence
 
 from easyllm_shim.testing import RecordedRequest, TGIServer
+
+
+def refused_url() -> str:
+    """A loopback URL whose port nothing listens on: connections to it are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def every_header_value(requests: Sequence[RecordedRequest]) -> str:

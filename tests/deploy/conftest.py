@@ -36,20 +36,6 @@ def no_deployment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def quick_standin() -> OpenAIStandIn:
-    standin = OpenAIStandIn()
-    # Its handler answers in two writes (headers, then body); with Nagle's algorithm the body waits
-    # for the client's delayed ACK, about 40 ms a call, which adds up over the hundreds of calls here.
-    setattr(standin._server.RequestHandlerClass, "disable_nagle_algorithm", True)  # noqa: B010
-    return standin
-
-
-@pytest.fixture
-def openai_api() -> Iterator[OpenAIStandIn]:
-    with quick_standin() as standin:
-        yield standin
-
-
 @pytest.fixture
 def sdk_no_retries(asynchronous: bool, openai_api: OpenAIStandIn) -> Iterator[SDK]:
     client = SDK(asynchronous, openai_api.url, max_retries=0)
@@ -111,7 +97,7 @@ class ABRun:
 @pytest.fixture(scope="session")
 def ab_run(tmp_path_factory: pytest.TempPathFactory) -> ABRun:
     log = tmp_path_factory.mktemp("ab") / "events.jsonl"
-    with TGIServer(reply="Hello there!") as tgi, quick_standin() as api:
+    with TGIServer(reply="Hello there!") as tgi, OpenAIStandIn() as api:
         env = fresh_env(
             api.url,
             HUGGINGFACE_API_BASE=tgi.url,

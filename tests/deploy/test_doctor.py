@@ -10,8 +10,8 @@ from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
 from ..sdk import OPENAI_KEY
+from ..wire import refused_url
 from .conftest import fresh_env
-from .test_fallback import refused_url
 
 MISTRAL = "mistralai/Mistral-7B-Instruct-v0.2"
 

@@ -13,16 +13,11 @@ from easyllm_shim.testing import TGIServer
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
 from ..sdk import OPENAI_KEY, SDK
-from ..test_failures import closed_port
-from ..wire import every_header_value, generate_calls
+from ..wire import every_header_value, generate_calls, refused_url
 from .conftest import fresh_env, read_log, run_app, served
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
 OVERLOADED = {"error": "Model is overloaded", "error_type": "overloaded"}
-
-
-def refused_url() -> str:
-    return f"http://127.0.0.1:{closed_port()}"
 
 
 def test_a_refused_tgi_endpoint_falls_back_to_openai(openai_api: OpenAIStandIn, tmp_path: Path) -> None:

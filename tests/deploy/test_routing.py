@@ -15,7 +15,7 @@ from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
 from ..sdk import SDK
 from ..wire import generate_calls
-from .conftest import Result, fresh_env, quick_standin, run_app, served
+from .conftest import Result, fresh_env, run_app, served
 
 MISTRAL = "mistralai/Mistral-7B-Instruct-v0.2"
 QWEN = "Qwen/Qwen2.5-7B-Instruct"
@@ -38,7 +38,7 @@ def deployment() -> Iterator[Deployment]:
         TGIServer(reply="Llama's server.") as llama_server,
         TGIServer(reply="Mistral's server.") as mistral_server,
         TGIServer(reply="The default server.") as default_server,
-        quick_standin() as openai,
+        OpenAIStandIn() as openai,
     ):
         env = fresh_env(
             openai.url,

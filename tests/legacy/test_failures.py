@@ -3,7 +3,6 @@ where the input is at fault; a stream never ends silently truncated."""
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import pytest
@@ -13,16 +12,10 @@ from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
+from ..wire import refused_url
 from .sdk0 import LegacySDK, openai0
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def error(name: str) -> Any:
@@ -30,7 +23,7 @@ def error(name: str) -> Any:
 
 
 def test_a_refused_connection_raises_api_connection_error(openai_api: OpenAIStandIn, legacy: LegacySDK) -> None:
-    easyllm_shim.patch(api_base=f"http://127.0.0.1:{closed_port()}", token=HF_TOKEN)
+    easyllm_shim.patch(api_base=refused_url(), token=HF_TOKEN)
 
     with pytest.raises(error("APIConnectionError")):
         legacy.create(model=LLAMA, messages=MESSAGES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from easyllm_shim.testing import TGIServer
 from ..conftest import HF_TOKEN, LLAMA
 from ..interpreters import python_with_the_pth
 from ..openai_standin import OpenAIStandIn
-from ..wire import generate_calls
+from ..wire import generate_calls, refused_url
 from .sdk0 import OPENAI_KEY, LegacySDK, openai0
 
 MESSAGES = [{"role": "user", "content": "Say hi."}]
@@ -25,13 +24,6 @@ MESSAGES = [{"role": "user", "content": "Say hi."}]
 
 def events(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text().splitlines()]
-
-
-def refused_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def test_the_model_map_sends_an_openai_model_to_tgi(
