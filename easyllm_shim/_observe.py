@@ -9,6 +9,7 @@ A stream the caller abandons is recorded when it is garbage-collected.
 
 from __future__ import annotations
 
+import functools
 import time
 import types
 import weakref
@@ -145,6 +146,7 @@ class CallRecord(NoRecord):
         )
 
 
+@functools.cache
 def _sdk_streams() -> tuple[type, ...]:
     """openai >= 1's `Stream` and `AsyncStream`; none on 0.28, whose streams are generators."""
     try:

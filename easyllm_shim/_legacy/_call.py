@@ -59,20 +59,19 @@ class LegacyCall:
         request_timeout, retry_timeout = named.get("request_timeout"), named.get("timeout")
         return cls(path, json.dumps(body).encode(), request_timeout, retry_timeout, shaper, headers)
 
-    def open(self, backend: Backend) -> Exchange:
-        """The planned TGI exchange; a request refused before any network call raises InvalidRequestError."""
+    def open(self, backend: Backend) -> tuple[Exchange, list[UpstreamCall]]:
+        """The planned TGI exchange and its requests, with the Hugging Face headers among the caller's
+        `headers=`; a request refused before any network call raises InvalidRequestError."""
         exchange = backend.open(self.body, self.path)
         if isinstance(exchange, Reply):
             self.shaper.fail(exchange)
-        if exchange.stream and len(exchange.calls()) > 1:
+        calls = exchange.calls()
+        if exchange.stream and len(calls) > 1:
             message = "Invalid 'n': on openai 0.28, streams of more than one choice are not supported"
             self.shaper.fail(Reply(400, JSON_HEADERS, invalid_request_body(InvalidRequest(message, param="n"))))
-        return exchange
-
-    def calls(self, exchange: Exchange) -> list[UpstreamCall]:
-        """The TGI requests of `exchange`, with the Hugging Face headers among the caller's `headers=`."""
-        calls = exchange.calls()
-        return [replace(call, headers={**call.headers, **self.headers}) for call in calls] if self.headers else calls
+        if self.headers:
+            calls = [replace(call, headers={**call.headers, **self.headers}) for call in calls]
+        return exchange, calls
 
     def completion(self, exchange: Exchange, answers: Sequence[Answer]) -> Any:
         """The `OpenAIObject` for TGI's answers to `exchange.calls()`, or the exception 0.28 raises instead."""

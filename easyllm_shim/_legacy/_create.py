@@ -96,21 +96,21 @@ async def _aretrying(call: LegacyCall, attempt: Callable[[], Awaitable[T]]) -> T
 
 
 def _create(backend: Backend, call: LegacyCall) -> Any:
-    exchange = call.open(backend)
+    exchange, calls = call.open(backend)
     if exchange.stream:
-        [upstream] = call.calls(exchange)
+        [upstream] = calls
         chunks = _io.stream(upstream, ChunkStream(exchange, call.shaper), call.request_timeout)
         return _primed(chunks)
-    return call.completion(exchange, _io.send(call.calls(exchange), call.request_timeout))
+    return call.completion(exchange, _io.send(calls, call.request_timeout))
 
 
 async def _acreate(backend: Backend, call: LegacyCall) -> Any:
-    exchange = call.open(backend)
+    exchange, calls = call.open(backend)
     if exchange.stream:
-        [upstream] = call.calls(exchange)
+        [upstream] = calls
         chunks = _io.astream(upstream, ChunkStream(exchange, call.shaper), call.request_timeout)
         return await _aprimed(chunks)
-    return call.completion(exchange, await _io.asend(call.calls(exchange), call.request_timeout))
+    return call.completion(exchange, await _io.asend(calls, call.request_timeout))
 
 
 # A primed stream has read up to TGI's first event, so a failure there raises at `create()`, as
