@@ -46,7 +46,8 @@ def routed(path: str, *, asynchronous: bool) -> Callable[[Router], Wrapper]:
             send = functools.partial(_send, router, path, asynchronous, wrapped, args, kwargs)
             if rule is None:
                 return send(model)
-            record = record_for(config, (decision := rule.decide(kwargs)), kwargs.get("api_key") or sdk().api_key)
+            decision = rule.decide(kwargs)
+            record = record_for(config, decision, kwargs.get("api_key") or sdk().api_key)
             steps = flow(send, decision, record, failed=backend_failed)
             return run_async(steps) if asynchronous else run_sync(steps)
 
