@@ -163,9 +163,9 @@ class Exchange:
     def translators(self, count: int) -> list[StreamTranslator]:
         """One per TGI stream of a streamed answer: `count` > 1 for `n > 1` chat choices, or text
         completions of several prompts and choices; each names its choice's index."""
-        make = _TRANSLATORS[type(self.plan)]
         if count == 1:
-            return [make(self.plan, self.meta)]
+            return [self.translator()]
+        make = _TRANSLATORS[type(self.plan)]
         translators = [make(self.plan, self.meta, index) for index in range(count)]
         for translator in translators:
             translator.as_one_of_many()
