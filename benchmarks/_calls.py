@@ -21,7 +21,7 @@ import openai
 from _canned import Recording, client
 from _measure import Candidate
 
-from easyllm_shim._http import sdk_default
+from easyllm_shim._client_api.http import sdk_default
 
 # LiteLLM downloads its model-cost map at import unless told not to (openai-patching-peers.md §1.4).
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

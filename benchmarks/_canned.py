@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
-from easyllm_shim._http import sdk_default
+from easyllm_shim._client_api.http import sdk_default
 from easyllm_shim.testing import TGIServer
 
 Headers = list[tuple[str, str]]

@@ -13,7 +13,7 @@ import site
 from pathlib import Path
 from types import ModuleType
 
-from ._config import env_flag
+from ._config.settings import env_flag
 
 PTH_NAME = "easyllm_shim_autopatch.pth"
 

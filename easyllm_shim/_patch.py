@@ -1,29 +1,48 @@
-"""`patch()` / `unpatch()`: wrap the rows of `_targets`, and restore them exactly."""
+"""`patch()` / `unpatch()`: wrap the installed SDK's patch points with wrapt, and restore them exactly.
+
+openai 0.28 is patched on its module-level resources (`_module_api`), openai >= 1 on the client's
+`request` methods (`_client_api`); both wrappers decide through one `Router`.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
 
 import wrapt
 
-from ._config import Config, env_flag
-from ._experiments import ExperimentsSpec
-from ._router import Router
-from ._syntax import PairsSpec
-from ._targets import Target, installed_targets
+from ._config.experiments import ExperimentsSpec
+from ._config.settings import Config, env_flag
+from ._config.syntax import PairsSpec
+from ._routing.router import Router
+
+if TYPE_CHECKING:
+    from ._prompts.resolve import FormatSpec
 
 log = logging.getLogger("easyllm_shim")
+
+PatchPoint = tuple[str, str, Callable[..., Any]]  # module, attribute, wrapper
+
+
+def installed_patch_points(router: Router) -> list[PatchPoint]:
+    """openai 0.28's module-level resources, or the client API of 1.x, 2.x and 3.x."""
+    if version("openai").startswith("0."):
+        from ._module_api.wrappers import patch_points
+    else:
+        from ._client_api.wrapper import patch_points
+    return patch_points(router)
 
 
 class _Patcher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._router: Router | None = None
-        self._handles: list[tuple[Target, Any]] = []
+        self._handles: list[tuple[str, str, Any]] = []
 
     def patch(self, config: Config) -> None:
         with self._lock:
@@ -32,14 +51,15 @@ class _Patcher:
                 return
             router = Router(config)
             handles = [
-                (t, wrapt.wrap_function_wrapper(t.module, t.name, t.wrapper(router))) for t in installed_targets()
+                (module, name, wrapt.wrap_function_wrapper(module, name, wrapper))
+                for module, name, wrapper in installed_patch_points(router)
             ]
             self._router, self._handles = router, handles
 
     def unpatch(self) -> None:
         with self._lock:
-            for target, handle in reversed(self._handles):
-                _unwrap(target, handle)
+            for module, name, handle in reversed(self._handles):
+                unwrap(module, name, handle)
             self._router, self._handles = None, []
 
     @property
@@ -47,20 +67,19 @@ class _Patcher:
         return self._router
 
 
-def _unwrap(target: Target, handle: Any) -> None:
-    import importlib
-
-    module = importlib.import_module(target.module)
+def unwrap(module_name: str, name: str, handle: Any) -> None:
+    """Take our wrapper `handle` off `module_name.name`, and only ours."""
+    module = importlib.import_module(module_name)
     unwrap_object = getattr(wrapt, "unwrap_object", None)
     if unwrap_object is not None:  # wrapt >= 2.4 also splices us out from under other wrappers
-        unwrap_object(module, target.name, handle, missing_ok=True)
+        unwrap_object(module, name, handle, missing_ok=True)
         return
-    owner_name, attribute = target.name.rsplit(".", 1)
+    owner_name, attribute = name.rsplit(".", 1)
     owner = getattr(module, owner_name)
     if vars(owner).get(attribute) is handle:
         setattr(owner, attribute, handle.__wrapped__)
     else:
-        log.warning("%s.%s was re-wrapped by another library; leaving it in place", target.module, target.name)
+        log.warning("%s.%s was re-wrapped by another library; leaving it in place", module_name, name)
 
 
 _patcher = _Patcher()
@@ -74,8 +93,8 @@ def patch(
     token: str | None = None,
     api_base: str | None = None,
     route: Callable[[str], bool] | None = None,
-    prompt_format: Any = None,
-    prompt_formats: Mapping[str, Any] | None = None,
+    prompt_format: FormatSpec | None = None,
+    prompt_formats: Mapping[str, FormatSpec] | None = None,
     model_map: PairsSpec | None = None,
     endpoints: PairsSpec | None = None,
     ab: ExperimentsSpec | None = None,

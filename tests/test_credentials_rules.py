@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from easyllm_shim._config import Credentials, is_hf_host
+from easyllm_shim._config.credentials import Credentials
+from easyllm_shim._config.hub import is_hf_host
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from .markers import MarkerGuard
 from .messages import Turn
 from .registry import MODEL_FAMILIES
 from .resolve import clear_format_cache, custom_format, resolve_format
-from .rules import RoleRules
+from .roles import RoleRules
 
 __all__ = [
     "FAMILIES",

@@ -12,9 +12,9 @@ from types import MappingProxyType
 
 from .chatml import CHATML, CHATML_FALCON, CHATML_STARCHAT, OPEN_ASSISTANT, ZEPHYR, hf_chatml
 from .formats import ChatFormat
-from .legacy import ANTHROPIC, FALCON, STABLEBELUGA, VICUNA, WIZARDLM
 from .llama import LLAMA2, LLAMA3, MISTRAL, MIXTRAL
 from .messages import Messages
+from .plain import ANTHROPIC, FALCON, STABLEBELUGA, VICUNA, WIZARDLM
 
 __all__ = [
     "COMPAT_BUILDERS",

@@ -7,8 +7,8 @@ from types import MappingProxyType
 
 from .chatml import CHATML, CHATML_FALCON, CHATML_STARCHAT, OPEN_ASSISTANT, ZEPHYR
 from .formats import ChatFormat
-from .legacy import ANTHROPIC, FALCON, STABLEBELUGA, VICUNA, WIZARDLM
 from .llama import LLAMA2, LLAMA3, MISTRAL, MIXTRAL
+from .plain import ANTHROPIC, FALCON, STABLEBELUGA, VICUNA, WIZARDLM
 
 __all__ = ["DEFAULT_FAMILY", "FAMILIES"]
 

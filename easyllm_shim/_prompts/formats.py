@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .markers import DEFAULT_GUARD, MarkerGuard
 from .messages import Messages, Turn, normalize
-from .rules import FREE_ORDER, RoleRules, check_roles
+from .roles import FREE_ORDER, RoleRules, check_roles
 
 __all__ = ["Builder", "ChatFormat"]
 

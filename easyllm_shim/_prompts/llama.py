@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .formats import Builder, ChatFormat
 from .messages import Turn
-from .rules import ALTERNATING, FREE_ORDER
+from .roles import ALTERNATING, FREE_ORDER
 
 __all__ = ["LLAMA2", "LLAMA3", "MISTRAL", "MIXTRAL"]
 

@@ -14,19 +14,20 @@ from .families import DEFAULT_FAMILY, FAMILIES
 from .formats import ChatFormat
 from .messages import Turn
 from .registry import family_for_model
-from .rules import TEMPLATE_DECIDES
+from .roles import TEMPLATE_DECIDES
 from .templates import compile_template, read_tokenizer_config, template_format
 
-__all__ = ["Override", "clear_format_cache", "custom_format", "resolve_format"]
+__all__ = ["FormatSpec", "clear_format_cache", "custom_format", "resolve_format"]
 
 logger = logging.getLogger("easyllm_shim")
 
-Override = str | Callable[..., str] | ChatFormat
+# A chat format as a caller names one: a family or PROMPT_MAPPING name, a callable messages -> str, a ChatFormat.
+FormatSpec = str | Callable[..., str] | ChatFormat
 
 
 def resolve_format(
     model: str | None,
-    override: Override | None = None,
+    override: FormatSpec | None = None,
     *,
     neutralize_markers: bool | None = None,
 ) -> ChatFormat:
@@ -69,7 +70,7 @@ def custom_format(builder: Callable[..., str], *, name: str = "custom") -> ChatF
     return ChatFormat(name=name, stop=stop, build=build, rules=TEMPLATE_DECIDES, display=name)
 
 
-def _from_override(override: Override) -> ChatFormat:
+def _from_override(override: FormatSpec) -> ChatFormat:
     if isinstance(override, ChatFormat):
         return override
     if isinstance(override, str):

@@ -14,7 +14,7 @@ from .errors import PromptError
 from .formats import ChatFormat
 from .markers import DEFAULT_GUARD
 from .messages import Turn
-from .rules import TEMPLATE_DECIDES
+from .roles import TEMPLATE_DECIDES
 
 if TYPE_CHECKING:
     from jinja2 import Template

@@ -15,6 +15,7 @@ from .errors import InvalidRequest
 from .generation import Answer, Generation, header_int, read_generation
 from .logprobs import content_logprobs
 from .params import (
+    TGI_MAX_STOP_SEQUENCES,
     TGI_PASSTHROUGH,
     check_names,
     choice_seed,
@@ -23,6 +24,7 @@ from .params import (
     integer,
     stop_strings,
     usage,
+    with_stop_limit,
 )
 from .stops import cut_at_stop
 from .structured import ToolPlan, fold_tool_turns, plan_tools, response_format_grammar, tool_message
@@ -38,8 +40,6 @@ _TRANSLATED = frozenset(
      "logprobs", "top_logprobs", "response_format", "tools", "tool_choice"}
 )  # fmt: skip
 _KNOWN = _IGNORED | _TRANSLATED | TGI_PASSTHROUGH
-# TGI's launcher default (tgi-protocol.md §1.1); extra stop strings are still cut client-side.
-DEFAULT_MAX_STOP_SEQUENCES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class ChatPlan:
     logprobs: bool = False
     tools: ToolPlan | None = None
 
-    route = "generate"
+    task = "generate"
     id_prefix = "chatcmpl-"
 
     def reply_body(self, meta: CompletionMeta, answers: Sequence[Answer]) -> bytes:
@@ -64,17 +64,18 @@ class ChatPlan:
         generations = [read_generation(content, with_details=self.logprobs) for _, _, content in answers]
         return chat_completion(self, meta, generations, header_int(answers[0][1], b"x-prompt-tokens"))
 
-    def tgi_bodies(self, *, compat_route: bool) -> list[bytes]:
+    def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int = TGI_MAX_STOP_SEQUENCES) -> list[bytes]:
         """One TGI request body per choice. With a seed, choice i uses seed + i so the choices differ."""
-        body: dict[str, Any] = {"inputs": self.inputs, "parameters": self.parameters}
-        if compat_route:  # the serverless API's `/` route takes the stream flag in the body
+        planned = with_stop_limit(self.parameters, self.stops, max_stop_sequences)
+        body: dict[str, Any] = {"inputs": self.inputs, "parameters": planned}
+        if serverless:  # the serverless API's `/` route takes the stream flag in the body
             body["stream"] = self.stream
         if self.n == 1:
             return [json.dumps(body).encode()]
-        seed = self.parameters.get("seed")
+        seed = planned.get("seed")
         bodies = []
         for index in range(self.n):
-            parameters = self.parameters if seed is None else {**self.parameters, "seed": choice_seed(seed, index)}
+            parameters = planned if seed is None else {**planned, "seed": choice_seed(seed, index)}
             bodies.append(json.dumps({**body, "parameters": parameters}).encode())
         return bodies
 
@@ -118,8 +119,6 @@ def _logprobs(body: Mapping[str, Any], parameters: dict[str, Any]) -> bool:
 def plan_chat(
     body: Mapping[str, Any],
     resolve_format: Callable[[str, Any], ChatFormat],
-    *,
-    max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES,
 ) -> ChatPlan:
     """Validate an OpenAI chat request and decide the TGI call. Raises `InvalidRequest`."""
     check_names(body, _KNOWN)
@@ -139,7 +138,7 @@ def plan_chat(
     except PromptError as error:
         raise InvalidRequest(f"Invalid 'messages': {error}", param="messages") from error
     stops = tuple(dict.fromkeys([*stop_strings(body), *chat_format.stop]))
-    parameters = generation_parameters(body, stops, max_stop_sequences) | grammar
+    parameters = generation_parameters(body, stops) | grammar
     logprobs = _logprobs(body, parameters)
     stream_options = body.get("stream_options") or {}
     return ChatPlan(

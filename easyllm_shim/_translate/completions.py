@@ -16,6 +16,7 @@ from .chat import CompletionMeta
 from .errors import InvalidRequest
 from .generation import Answer, Generation, header_int, read_generation
 from .params import (
+    TGI_MAX_STOP_SEQUENCES,
     TGI_PASSTHROUGH,
     check_names,
     choice_seed,
@@ -24,6 +25,7 @@ from .params import (
     integer,
     stop_strings,
     usage,
+    with_stop_limit,
 )
 from .stops import cut_at_stop
 from .stream import StreamTranslator, encode
@@ -48,7 +50,7 @@ class CompletionPlan:
     echo: bool = False
     logprobs: int | None = None
 
-    route = "generate"
+    task = "generate"
     id_prefix = "cmpl-"
 
     def reply_body(self, meta: CompletionMeta, answers: Sequence[Answer]) -> bytes:
@@ -56,14 +58,15 @@ class CompletionPlan:
         generations = [read_generation(content, with_details=with_details) for _, _, content in answers]
         return self.answer(meta, generations, [header_int(headers, b"x-prompt-tokens") for _, headers, _ in answers])
 
-    def tgi_bodies(self, *, compat_route: bool) -> list[bytes]:
+    def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int = TGI_MAX_STOP_SEQUENCES) -> list[bytes]:
         bodies = []
-        seed = self.parameters.get("seed")
+        planned = with_stop_limit(self.parameters, self.stops, max_stop_sequences)
+        seed = planned.get("seed")
         for prompt in self.prompts:
             for index in range(self.n):
-                parameters = self.parameters if seed is None else {**self.parameters, "seed": choice_seed(seed, index)}
+                parameters = planned if seed is None else {**planned, "seed": choice_seed(seed, index)}
                 body: dict[str, Any] = {"inputs": prompt, "parameters": parameters}
-                if compat_route:
+                if serverless:
                     body["stream"] = self.stream
                 bodies.append(json.dumps(body).encode())
         return bodies
@@ -116,7 +119,7 @@ def legacy_logprobs(details: Mapping[str, Any], kept_chars: int, top: int) -> di
     return {"tokens": tokens, "token_logprobs": token_logprobs, "top_logprobs": top_logprobs, "text_offset": offsets}
 
 
-def plan_completion(body: Mapping[str, Any], *, max_stop_sequences: int) -> CompletionPlan:
+def plan_completion(body: Mapping[str, Any]) -> CompletionPlan:
     """Validate an OpenAI completions request and decide the TGI calls. Raises `InvalidRequest`."""
     check_names(body, _KNOWN)
     model = body.get("model")
@@ -133,7 +136,7 @@ def plan_completion(body: Mapping[str, Any], *, max_stop_sequences: int) -> Comp
     n = integer(body, "n", 1) or 1
     logprobs = integer(body, "logprobs", 0)
     stops = tuple(dict.fromkeys(stop_strings(body)))
-    parameters = generation_parameters({"max_tokens": DEFAULT_MAX_TOKENS, **body}, stops, max_stop_sequences)
+    parameters = generation_parameters({"max_tokens": DEFAULT_MAX_TOKENS, **body}, stops)
     if logprobs:
         parameters["top_n_tokens"] = logprobs  # TGI caps it at /info's max_top_n_tokens (5 by default)
     stream_options = body.get("stream_options") or {}

@@ -33,15 +33,15 @@ class EmbeddingPlan:
     encoding_format: str
     dimensions: int | None
     stream: bool = False
-    route = "embed"
+    task = "embed"
     id_prefix = ""
 
     def reply_body(self, meta: CompletionMeta, answers: Sequence[Answer]) -> bytes:
         [(_, headers, content)] = answers
         return self.answer(meta, content, header_int(headers, b"x-compute-tokens"))
 
-    def tgi_bodies(self, *, compat_route: bool) -> list[bytes]:
-        return [self.tei_body(serverless=compat_route)]
+    def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int = 0) -> list[bytes]:
+        return [self.tei_body(serverless=serverless)]
 
     def tei_body(self, *, serverless: bool) -> bytes:
         body: dict[str, Any] = {"inputs": self.inputs, "normalize": True, "truncate": False}

@@ -79,7 +79,11 @@ def stop_strings(body: Mapping[str, Any]) -> list[str]:
     return stops
 
 
-def generation_parameters(body: Mapping[str, Any], stops: tuple[str, ...], max_stop_sequences: int) -> dict[str, Any]:
+# TGI's launcher default. Plans are made for it; `with_stop_limit` adjusts a body for a server with another.
+TGI_MAX_STOP_SEQUENCES = 4
+
+
+def generation_parameters(body: Mapping[str, Any], stops: tuple[str, ...]) -> dict[str, Any]:
     """TGI `parameters` for the sampling, length, seed, penalty and stop settings every text route shares."""
     parameters: dict[str, Any] = {"details": True, "return_full_text": False}
     # OpenAI samples unless told otherwise; TGI is greedy unless told otherwise, and rejects
@@ -107,10 +111,18 @@ def generation_parameters(body: Mapping[str, Any], stops: tuple[str, ...], max_s
             raise InvalidRequest(f"Invalid 'seed': expected an integer, got {seed!r}", param="seed")
         parameters["seed"] = tgi_seed(seed)
     if stops:
-        parameters["stop"] = list(stops[:max_stop_sequences])
+        parameters["stop"] = list(stops[:TGI_MAX_STOP_SEQUENCES])
     for name in TGI_PASSTHROUGH.intersection(body):
         parameters[name] = body[name]
     return parameters
+
+
+def with_stop_limit(parameters: dict[str, Any], stops: tuple[str, ...], limit: int) -> dict[str, Any]:
+    """`parameters` for a server that takes at most `limit` stop strings (its `/info` says so); the rest
+    are cut client-side anyway."""
+    if limit == TGI_MAX_STOP_SEQUENCES or len(stops) <= min(limit, TGI_MAX_STOP_SEQUENCES):
+        return parameters
+    return {**parameters, "stop": list(stops[:limit])}
 
 
 def tgi_seed(seed: int) -> int:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._prompts import ChatFormat
-from .chat import DEFAULT_MAX_STOP_SEQUENCES, ChatPlan, CompletionMeta, choice, plan_chat
+from .chat import ChatPlan, CompletionMeta, choice, plan_chat
 from .errors import InvalidRequest
 from .generation import Answer, header_int, read_generation
-from .params import TGI_PASSTHROUGH, check_names
+from .params import TGI_MAX_STOP_SEQUENCES, TGI_PASSTHROUGH, check_names
 
 # Parameters that do not change what the model generates (echoed in the `Response` where it has them).
 _IGNORED = frozenset(
@@ -62,7 +62,7 @@ class ResponsesPlan:
     chat: ChatPlan
     echo: Mapping[str, Any]
 
-    route = "generate"
+    task = "generate"
     id_prefix = "resp_"
 
     @property
@@ -77,8 +77,8 @@ class ResponsesPlan:
     def inputs(self) -> str:
         return self.chat.inputs
 
-    def tgi_bodies(self, *, compat_route: bool) -> list[bytes]:
-        return self.chat.tgi_bodies(compat_route=compat_route)
+    def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int = TGI_MAX_STOP_SEQUENCES) -> list[bytes]:
+        return self.chat.tgi_bodies(serverless=serverless, max_stop_sequences=max_stop_sequences)
 
     def reply_body(self, meta: CompletionMeta, answers: Sequence[Answer]) -> bytes:
         """The `Response` for TGI's one successful answer."""
@@ -94,8 +94,6 @@ class ResponsesPlan:
 def plan_responses(
     body: Mapping[str, Any],
     resolve_format: Callable[[str, Any], ChatFormat],
-    *,
-    max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES,
 ) -> ResponsesPlan:
     """Validate an OpenAI Responses request and decide the TGI call. Raises `InvalidRequest`."""
     for name, reason in _REFUSED.items():
@@ -111,7 +109,7 @@ def plan_responses(
     if body.get("tool_choice") is not None:
         request["tool_choice"] = _tool_choice(body["tool_choice"])
     try:
-        chat = plan_chat(request, resolve_format, max_stop_sequences=max_stop_sequences)
+        chat = plan_chat(request, resolve_format)
     except InvalidRequest as error:
         raise _renamed(error) from error
     return ResponsesPlan(chat, _echo(body))

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .._config import DEFAULT_API_BASE as _DEFAULT_API_BASE
-from .._config import Config, Credentials, check_url, env_token
+from .._config.credentials import Credentials, env_token
+from .._config.hub import DEFAULT_API_BASE as _DEFAULT_API_BASE
+from .._config.settings import Config, check_url
 
 if TYPE_CHECKING:
-    from .._shadow import Shadows
+    from .._client_api.shadow import Shadows
 
 __all__ = ["ChatCompletion", "aclose", "api_base", "api_key", "prompt_builder", "stop_sequences"]
 
@@ -45,8 +46,8 @@ def _shadows() -> Shadows:
     current = _current
     if current is not None and current[0] == key:
         return current[1]
-    from .._backend import Backend
-    from .._shadow import Shadows
+    from .._client_api.shadow import Shadows
+    from .._upstream.upstream import Upstream
 
     with _lock:
         config = Config(
@@ -55,7 +56,7 @@ def _shadows() -> Shadows:
             credentials=Credentials(api_key),
             prompt_format=prompt_builder,
         )
-        shadows = Shadows(Backend(config))
+        shadows = Shadows(Upstream(config))
         _current = (key, shadows)
     return shadows
 
@@ -69,7 +70,7 @@ class _Caller:
 
 def _sync_shadow() -> Any:
     global _sync_pool
-    from .._http import sdk_default
+    from .._client_api.http import sdk_default
 
     if _sync_pool is None:
         with _lock:
@@ -79,7 +80,7 @@ def _sync_shadow() -> Any:
 
 
 def _async_shadow() -> Any:
-    from .._http import sdk_default
+    from .._client_api.http import sdk_default
 
     loop = asyncio.get_running_loop()
     caller = _async_pools.get(loop)

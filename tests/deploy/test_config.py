@@ -11,7 +11,7 @@ import pytest
 
 import easyllm_shim
 from easyllm_shim import ConfigError
-from easyllm_shim._config import Config
+from easyllm_shim._config.settings import Config
 
 from ..conftest import LLAMA
 from .conftest import fresh_env
@@ -67,7 +67,7 @@ def test_a_fresh_interpreter_fails_at_patch_with_the_same_message(variable: str,
     done = subprocess.run([sys.executable, "-c", PATCH], env=env, capture_output=True, text=True, timeout=60)
 
     assert done.returncode == 1
-    assert f"easyllm_shim._config.ConfigError: {variable}: " in done.stderr
+    assert f"easyllm_shim.ConfigError: {variable}: " in done.stderr
     assert message in done.stderr.splitlines()[-1]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from easyllm_shim._doctor import redact
+from easyllm_shim._cli.doctor import redact
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA

@@ -8,7 +8,7 @@ import openai
 import pytest
 
 import easyllm_shim
-from easyllm_shim._events import error_text
+from easyllm_shim._telemetry.events import error_text
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from easyllm_shim._experiments import Experiment, parse_experiments, sticky_point
+from easyllm_shim._config.experiments import Experiment, parse_experiments, sticky_point
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from easyllm_shim._report import percentile, summarize
-from easyllm_shim.cli import main
+from easyllm_shim._cli.main import main
+from easyllm_shim._telemetry.report import percentile, summarize
 
 from ..conftest import LLAMA
 from .conftest import ABRun, served

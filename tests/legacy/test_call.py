@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from easyllm_shim._legacy._call import LegacyCall
+from easyllm_shim._module_api.arguments import Arguments
 
 from .sdk0 import openai0
 
@@ -44,13 +43,13 @@ CHAT = "/chat/completions"
     ],
 )
 def test_only_request_fields_go_into_the_body(kwargs: dict[str, Any], body: dict[str, Any]) -> None:
-    assert json.loads(LegacyCall.from_arguments(CHAT, (), kwargs).body) == body
+    assert dict(Arguments.of(CHAT, (), kwargs).body) == body
 
 
 def test_positional_arguments_are_0_28s_credentials_not_body_fields() -> None:
-    call = LegacyCall.from_arguments(CHAT, ("sk-positional", "http://base"), {"model": "m/x", "messages": MESSAGES})
+    call = Arguments.of(CHAT, ("sk-positional", "http://base"), {"model": "m/x", "messages": MESSAGES})
 
-    assert json.loads(call.body) == {"model": "m/x", "messages": MESSAGES}
+    assert dict(call.body) == {"model": "m/x", "messages": MESSAGES}
     assert call.shaper.api_key == "sk-positional"
 
 
@@ -66,7 +65,7 @@ def test_positional_arguments_are_0_28s_credentials_not_body_fields() -> None:
 def test_timeouts_are_read_as_0_28_reads_them(
     kwargs: dict[str, Any], request_timeout: object, retry_timeout: object
 ) -> None:
-    call = LegacyCall.from_arguments(CHAT, (), {"model": "m/x", "messages": MESSAGES, **kwargs})
+    call = Arguments.of(CHAT, (), {"model": "m/x", "messages": MESSAGES, **kwargs})
 
     assert (call.request_timeout, call.retry_timeout) == (request_timeout, retry_timeout)
 
@@ -76,8 +75,8 @@ def test_objects_are_stamped_with_the_module_settings_unless_given(monkeypatch: 
     monkeypatch.setattr(openai0, "organization", "org-module")
     monkeypatch.setattr(openai0, "api_version", None)
 
-    default = LegacyCall.from_arguments(CHAT, (), {"model": "m/x"}).shaper
-    given = LegacyCall.from_arguments(CHAT, (), {"model": "m/x", "api_key": "sk-call", "deployment_id": "d"}).shaper
+    default = Arguments.of(CHAT, (), {"model": "m/x"}).shaper
+    given = Arguments.of(CHAT, (), {"model": "m/x", "api_key": "sk-call", "deployment_id": "d"}).shaper
 
     assert (default.api_key, default.organization, default.engine) == ("sk-module", "org-module", None)
     assert (given.api_key, given.engine) == ("sk-call", "d")

@@ -108,9 +108,12 @@ def test_abandoning_a_stream_releases_it(patched: TGIServer, legacy: LegacySDK) 
     assert legacy.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
 
 
-def test_a_stream_of_several_choices_is_refused_before_any_network_call(patched: TGIServer, legacy: LegacySDK) -> None:
-    with pytest.raises(openai0.error.InvalidRequestError) as raised:
-        legacy.stream(model=LLAMA, messages=MESSAGES, n=2)
+def test_a_stream_of_several_choices_streams_each_with_its_index(patched: TGIServer, legacy: LegacySDK) -> None:
+    streamed = legacy.stream(model=LLAMA, messages=MESSAGES, n=2)
 
-    assert raised.value.param == "n"
-    assert generate_calls(patched) == []
+    by_choice: dict[int, str] = {}
+    for chunk in streamed.chunks:
+        for choice in chunk.choices:
+            by_choice[choice.index] = by_choice.get(choice.index, "") + choice.delta.get("content", "")
+    assert by_choice == {0: "Hello there!", 1: "Hello there!"}
+    assert [call.path for call in generate_calls(patched)] == ["/generate_stream", "/generate_stream"]

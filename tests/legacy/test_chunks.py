@@ -1,4 +1,4 @@
-"""TGI's event stream, read incrementally into 0.28 chunk objects; failures before the first token raise first."""
+"""A routed stream's flow, read in pieces into 0.28 chunk objects; failures before the first token raise first."""
 
 from __future__ import annotations
 
@@ -7,23 +7,18 @@ from typing import Any
 
 import pytest
 
-from easyllm_shim._backend import Backend, Exchange
-from easyllm_shim._config import Config, Credentials
-from easyllm_shim._legacy._chunks import ChunkStream
-from easyllm_shim._legacy._openai0 import Shaper
+from easyllm_shim._config.credentials import Credentials
+from easyllm_shim._config.settings import Config
+from easyllm_shim._module_api.objects import Shaper, response_headers
+from easyllm_shim._translate.sse import SSEDecoder
+from easyllm_shim._upstream.steps import Reply, Streaming
 
+from ..flows import Script, run_flow
 from .sdk0 import openai0
 
 SHAPER = Shaper(api_key=None, api_version=None, organization=None, engine=None)
-SSE = [(b"content-type", b"text/event-stream")]
-
-
-def exchange(**request: Any) -> Exchange:
-    backend = Backend(Config(api_base="http://tgi.invalid", credentials=Credentials(None, stored_login=False)))
-    body = {"model": "meta-llama/Llama-2-7b-chat-hf", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
-    opened = backend.open(json.dumps({**body, **request}).encode())
-    assert isinstance(opened, Exchange)
-    return opened
+CONFIG = Config(api_base="http://tgi.invalid", credentials=Credentials(None, stored_login=False))
+CHAT = {"model": "meta-llama/Llama-2-7b-chat-hf", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
 
 
 def event(text: str, *, final: bool = False) -> bytes:
@@ -33,46 +28,56 @@ def event(text: str, *, final: bool = False) -> bytes:
     return b"data:" + json.dumps(payload).encode() + b"\n\n"
 
 
-def test_a_stream_read_in_pieces_gives_role_content_and_finish_chunks() -> None:
-    chunks = ChunkStream(exchange(), SHAPER)
-    hi, there, final = event(" Hi"), event(" there"), event("</s>", final=True)
+def chunks(outcome: Streaming, script: Script) -> list[Any]:
+    """The 0.28 objects of a started stream, as the driver builds them from its relayed SSE."""
+    decoder, headers = SSEDecoder(), response_headers(outcome.headers)
+    frames = [frame for data in script.relay(outcome) for frame in decoder.feed(data) if frame != b"[DONE]"]
+    return [SHAPER.chunk(frame, headers) for frame in frames]
 
-    assert not chunks.wait(hi[:10])  # an event cut anywhere is completed by the next read
-    assert chunks.wait(hi[10:])
-    frames = chunks.begin(SSE, ended=False)
-    frames += chunks.feed(there + final[:7])
-    frames += chunks.feed(final[7:])
-    objects = [chunks.chunk(frame) for frame in frames]
+
+def test_a_stream_read_in_pieces_gives_role_content_and_finish_chunks() -> None:
+    hi, there, final = event(" Hi"), event(" there"), event("</s>", final=True)
+    # An event cut anywhere is completed by the next read.
+    script = Script(streams=[[hi[:10], hi[10:], there + final[:7], final[7:]]])
+
+    outcome = run_flow(CONFIG, "/chat/completions", CHAT, script)
+    assert isinstance(outcome, Streaming)
+    objects = chunks(outcome, script)
 
     assert objects[0].choices[0].delta == {"role": "assistant", "content": ""}
     assert "".join(o.choices[0].delta.get("content", "") for o in objects) == "Hi there"
     assert objects[-1].choices[0].finish_reason == "stop"
-    assert chunks.closed
-    assert chunks.complete
-    assert chunks.finish() == []
+    assert script.closed == [0]
 
 
-def test_a_tgi_error_before_the_first_token_raises_at_begin() -> None:
-    chunks = ChunkStream(exchange(), SHAPER)
+def test_a_tgi_error_before_the_first_token_raises_at_create() -> None:
+    script = Script(streams=[[b'data:{"error":"Input validation error: bad","error_type":"validation"}\n\n']])
 
-    assert chunks.wait(b'data:{"error":"Input validation error: bad","error_type":"validation"}\n\n')
+    outcome = run_flow(CONFIG, "/chat/completions", CHAT, script)
+
+    assert isinstance(outcome, Reply)
     with pytest.raises(openai0.error.InvalidRequestError, match="Input validation error: bad"):
-        chunks.begin(SSE, ended=False)
+        SHAPER.completion(outcome)
+    assert script.closed == ["all"]
 
 
-def test_a_stream_that_closes_before_any_event_raises_at_begin() -> None:
-    chunks = ChunkStream(exchange(), SHAPER)
+def test_a_stream_that_closes_before_any_event_raises_at_create() -> None:
+    outcome = run_flow(CONFIG, "/chat/completions", CHAT, Script(streams=[[]]))
 
+    assert isinstance(outcome, Reply)
     with pytest.raises(openai0.error.APIError, match="ended before its final event"):
-        chunks.begin(SSE, ended=True)
+        SHAPER.completion(outcome)
 
 
 def test_a_stream_that_closes_after_tokens_ends_in_an_error_chunk() -> None:
-    chunks = ChunkStream(exchange(), SHAPER)
-    assert chunks.wait(event(" Hi"))
-    first = chunks.begin(SSE, ended=False)
-    [end] = chunks.finish()
+    script = Script(streams=[[event(" Hi")]])
+    outcome = run_flow(CONFIG, "/chat/completions", CHAT, script)
+    assert isinstance(outcome, Streaming)
 
-    assert [chunks.chunk(frame).choices[0].delta.get("content") for frame in first] == ["", "Hi"]
+    decoder, headers = SSEDecoder(), response_headers(outcome.headers)
+    frames = [frame for data in script.relay(outcome) for frame in decoder.feed(data)]
+    *first, end = frames
+
+    assert [SHAPER.chunk(frame, headers).choices[0].delta.get("content") for frame in first] == ["", "Hi"]
     with pytest.raises(openai0.error.APIError, match="ended before its final event"):
-        chunks.chunk(end)
+        SHAPER.chunk(end, headers)

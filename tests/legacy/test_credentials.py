@@ -34,7 +34,7 @@ def test_each_side_sees_only_its_own_credential(
 
     tgi_headers = every_header_value(patched.requests)
     openai_headers = every_header_value(openai_api.requests)
-    assert tgi_headers.count(f"authorization: Bearer {HF_TOKEN}") == 3
+    assert every_header_value(generate_calls(patched)).count(f"authorization: Bearer {HF_TOKEN}") == 3
     for secret in (OPENAI_KEY, "sk-explicit-key", "s3"):
         assert secret not in tgi_headers
         assert all(secret.encode() not in r.body for r in patched.requests)

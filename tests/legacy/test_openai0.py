@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from easyllm_shim._backend import Reply
-from easyllm_shim._legacy._openai0 import Shaper, response_headers
+from easyllm_shim._module_api.objects import Shaper, response_headers
+from easyllm_shim._upstream.steps import Reply
 
 from .sdk0 import openai0
 

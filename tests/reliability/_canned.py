@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from easyllm_shim._http import sdk_default
+from easyllm_shim._client_api.http import sdk_default
 
 TGI_URL = "http://tgi.invalid:8080"
 REPLY = "Hello there!"

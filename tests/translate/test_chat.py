@@ -100,18 +100,18 @@ def test_what_tgi_cannot_honour_is_refused_by_name(openai: dict[str, Any], param
 
 
 def test_n_choices_get_distinct_seeds_when_seeded() -> None:
-    bodies = [json.loads(body) for body in plan(n=3, seed=7).tgi_bodies(compat_route=False)]
+    bodies = [json.loads(body) for body in plan(n=3, seed=7).tgi_bodies(serverless=False)]
     assert [body["parameters"]["seed"] for body in bodies] == [8, 9, 10]
     assert {body["inputs"] for body in bodies} == {"[INST] Hi [/INST]"}
 
 
 def test_a_stream_of_n_choices_is_one_tgi_stream_per_choice() -> None:
-    bodies = [json.loads(body) for body in plan(n=2, seed=7, stream=True).tgi_bodies(compat_route=False)]
+    bodies = [json.loads(body) for body in plan(n=2, seed=7, stream=True).tgi_bodies(serverless=False)]
     assert [body["parameters"]["seed"] for body in bodies] == [8, 9]
 
 
 def test_the_compat_route_takes_the_stream_flag_in_the_body() -> None:
-    [body] = plan(stream=True).tgi_bodies(compat_route=True)
+    [body] = plan(stream=True).tgi_bodies(serverless=True)
     assert json.loads(body)["stream"] is True
 
 

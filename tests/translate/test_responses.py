@@ -134,8 +134,8 @@ def test_parameters_map_to_tgi_as_the_chat_route_maps_them(responses: dict[str, 
 def test_stream_and_tgi_bodies_come_from_the_chat_plan() -> None:
     planned = plan(stream=True)
     assert planned.stream
-    assert planned.route == "generate"
-    assert json.loads(planned.tgi_bodies(compat_route=True)[0])["stream"] is True
+    assert planned.task == "generate"
+    assert json.loads(planned.tgi_bodies(serverless=True)[0])["stream"] is True
 
 
 @pytest.mark.parametrize(

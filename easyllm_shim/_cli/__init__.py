@@ -1,0 +1,1 @@
+"""The `easyllm-shim` command: demo, doctor, report and run."""

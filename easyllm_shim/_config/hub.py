@@ -1,0 +1,29 @@
+"""What belongs to Hugging Face: Hub repo ids (the default routing rule), the hosts it runs, its default endpoint."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Today's serverless text-generation endpoint: the hf-inference provider of Hugging Face's router,
+# one URL per model (`/{model}` is appended), speaking TGI's compat `/` route.
+DEFAULT_API_BASE = "https://router.huggingface.co/hf-inference/models"
+
+# Hub rules: alphanumerics, '-', '_' and '.', no '--' or '..', no leading/trailing '-' or '.',
+# at most 96 characters per part. `gpt-4o`, `o3`, `ft:gpt-4o:org::id` and Azure deployment
+# names have no '/' and pass through.
+_PART = r"(?!.*(?:--|\.\.))[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
+_HUB_MODEL = re.compile(rf"{_PART}/{_PART}")
+_HF_HOST_SUFFIXES = (".huggingface.co", ".huggingface.cloud", ".hf.space")
+_HF_HOSTS = ("huggingface.co",)
+
+
+def is_hub_model(model: str) -> bool:
+    """True for a Hugging Face Hub repo id such as `meta-llama/Llama-2-70b-chat-hf`."""
+    return "/" in model and _HUB_MODEL.fullmatch(model) is not None
+
+
+def is_hf_host(url: str) -> bool:
+    """A host Hugging Face runs (the Hub, Inference Endpoints, the router), where its stored login may go."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in _HF_HOSTS or host.endswith(_HF_HOST_SUFFIXES)

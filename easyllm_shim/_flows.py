@@ -1,0 +1,71 @@
+"""Sans-I/O flows: a generator says what to do next, a driver does it and sends back the result.
+
+The shape of httpx's `Auth.auth_flow`: the logic of a call is written once, as a generator; the
+drivers below differ only in awaiting each step, and the I/O itself is the `do` they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+R = TypeVar("R")
+
+
+def drive(flow: Generator[S, Any, R], do: Callable[[S], Any]) -> R:
+    """Run `flow` to its end: `do` carries out each step; its result is sent back, its exception thrown in."""
+    resume: Callable[[Any], S] = flow.send
+    value: Any = None
+    while True:
+        try:
+            step = resume(value)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            resume, value = flow.send, do(step)
+        except Exception as error:
+            resume, value = flow.throw, error
+
+
+async def adrive(flow: Generator[S, Any, R], do: Callable[[S], Awaitable[Any]]) -> R:
+    resume: Callable[[Any], S] = flow.send
+    value: Any = None
+    while True:
+        try:
+            step = resume(value)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            resume, value = flow.send, await do(step)
+        except Exception as error:
+            resume, value = flow.throw, error
+
+
+# A stream's flow yields the bytes its reader gets, and between them the steps that fetch more.
+def relay(flow: Generator[Any, Any, None], do: Callable[[Any], Any]) -> Iterator[bytes]:
+    value = None
+    while True:
+        try:
+            item = flow.send(value)
+        except StopIteration:
+            return
+        if item.__class__ is bytes:
+            value = None
+            yield item
+        else:
+            value = do(item)
+
+
+async def arelay(flow: Generator[Any, Any, None], do: Callable[[Any], Awaitable[Any]]) -> AsyncIterator[bytes]:
+    value = None
+    while True:
+        try:
+            item = flow.send(value)
+        except StopIteration:
+            return
+        if item.__class__ is bytes:
+            value = None
+            yield item
+        else:
+            value = await do(item)

@@ -1,0 +1,107 @@
+"""The wrappers of openai 0.28's `create` and `acreate` on `ChatCompletion`, `Completion` and `Embedding`.
+
+A Hugging Face model's call goes to its server and comes back as 0.28's own objects: an
+`OpenAIObject`, or for `stream=True` a generator (async generator for `acreate`) of chunk objects.
+Any other model's call is the original, untouched. The decision is `Router.dispatch`, as on openai >= 1.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from .._routing.router import Router
+from . import driver
+from .arguments import Arguments
+from .objects import sdk, server_failed
+
+T = TypeVar("T")
+Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+
+# Each resource with the OpenAI path its requests take.
+_RESOURCES = (("ChatCompletion", "/chat/completions"), ("Completion", "/completions"), ("Embedding", "/embeddings"))
+
+
+def patch_points(router: Router) -> list[tuple[str, str, Wrapper]]:
+    """(module, attribute, wrapper) for each method `patch()` wraps."""
+    return [
+        ("openai", f"{resource}.{method}", CreateWrapper(router, path, asynchronous=method == "acreate"))
+        for resource, path in _RESOURCES
+        for method in ("create", "acreate")
+    ]
+
+
+class CreateWrapper:
+    """The wrapper of one resource's `create` (or `acreate`), whose requests go to OpenAI's `path`."""
+
+    def __init__(self, router: Router, path: str, *, asynchronous: bool) -> None:
+        self.router = router
+        self.path = path
+        self.asynchronous = asynchronous
+
+    def __call__(
+        self, wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        model = kwargs.get("model")
+        router = self.router
+        if not isinstance(model, str) or not router.touches(model):
+            return wrapped(*args, **kwargs)
+        return router.dispatch(model, kwargs, _Call(self, wrapped, args, kwargs))
+
+
+class _Call:
+    """One intercepted `create(*args, **kwargs)` call."""
+
+    __slots__ = ("_args", "_kwargs", "_wrapped", "_wrapper")
+
+    def __init__(
+        self, wrapper: CreateWrapper, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        self._wrapper = wrapper
+        self._wrapped = wrapped
+        self._args = args
+        self._kwargs = kwargs
+
+    @property
+    def asynchronous(self) -> bool:
+        return self._wrapper.asynchronous
+
+    def untouched(self) -> Any:
+        return self._wrapped(*self._args, **self._kwargs)
+
+    def routed(self, model: str) -> Any:
+        arguments = Arguments.of(self._wrapper.path, self._args, {**self._kwargs, "model": model})
+        upstream = self._wrapper.router.upstream
+        if self.asynchronous:
+            return _aretrying(arguments, lambda: driver.acreate(upstream, arguments))
+        return _retrying(arguments, lambda: driver.create(upstream, arguments))
+
+    def passed(self, model: str) -> Any:
+        return self._wrapped(*self._args, **{**self._kwargs, "model": model})
+
+    def failed(self, error: Exception) -> bool:
+        return server_failed(error)
+
+    def openai_key(self) -> str | None:
+        key = self._kwargs.get("api_key") or sdk().api_key
+        return key if isinstance(key, str) else None
+
+
+# The resources' own TryAgain loop, which the wrappers replace along with the rest of `create`.
+def _retrying(arguments: Arguments, attempt: Callable[[], T]) -> T:
+    started = time.time()
+    while True:
+        try:
+            return attempt()
+        except sdk().error.TryAgain as error:
+            arguments.keep_trying(started, error)
+
+
+async def _aretrying(arguments: Arguments, attempt: Callable[[], Awaitable[T]]) -> T:
+    started = time.time()
+    while True:
+        try:
+            return await attempt()
+        except sdk().error.TryAgain as error:
+            arguments.keep_trying(started, error)

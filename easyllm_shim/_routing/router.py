@@ -1,0 +1,93 @@
+"""The decision behind every patched entry point, for both SDK generations: pass through, route, or manage."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .._config.settings import Config
+from .._flows import adrive, drive
+from .._telemetry.record import CallRecord
+from .managed import managed
+from .rules import Decision, Rule, build_rules
+
+if TYPE_CHECKING:
+    from .._upstream.upstream import Upstream
+
+
+class Call(Protocol):
+    """One intercepted SDK call, as its SDK generation carries it out."""
+
+    @property
+    def asynchronous(self) -> bool: ...
+
+    def untouched(self) -> Any:
+        """The caller's own call, exactly as it was made."""
+
+    def routed(self, model: str) -> Any:
+        """The call, for `model`, to the Hugging Face server that serves it."""
+
+    def passed(self, model: str) -> Any:
+        """The call on the caller's own path (OpenAI), for another model than it asked for."""
+
+    def failed(self, error: Exception) -> bool:
+        """Whether `error` is the server's failure (connection, timeout, 429, 5xx), so a fallback may serve."""
+
+    def openai_key(self) -> str | None:
+        """The caller's OpenAI key, to redact from what the event log writes."""
+
+
+class Router:
+    """One configuration, bound at `patch()` time: its rules, and the Hugging Face servers, built on first use."""
+
+    def __init__(self, config: Config) -> None:
+        self._lock = threading.Lock()
+        self.reconfigure(config)
+
+    def reconfigure(self, config: Config) -> None:
+        # Calls in flight keep the upstream they started with.
+        with self._lock:
+            self.config = config
+            self.route = config.route
+            self.rules: Mapping[str, Rule] = build_rules(config.model_map, config.experiments, config.fallback)
+            self._upstream: Upstream | None = None
+
+    @property
+    def upstream(self) -> Upstream:
+        upstream = self._upstream
+        if upstream is None:
+            with self._lock:
+                if self._upstream is None:
+                    from .._upstream.upstream import Upstream  # the translation modules, on the first routed call
+
+                    self._upstream = Upstream(self.config)
+                upstream = self._upstream
+        return upstream
+
+    def touches(self, model: str) -> bool:
+        """Whether the shim has anything to do with a call for `model` (it routes, or a rule names it)."""
+        return model in self.rules or self.route(model)
+
+    def dispatch(self, model: str, body: Mapping[str, Any], call: Call) -> Any:
+        """Carry out a call the shim touches: routed, or managed by the rule for `model` (awaitable for
+        async calls): sent to the model the rule chose, re-issued on its fallback, recorded in the event log."""
+        rule = self.rules.get(model)
+        if rule is None:
+            return call.routed(model)
+        decision = rule.decide(body)
+        steps = managed(decision, self._record(decision, call), call.failed)
+
+        def send(chosen: str) -> Any:
+            if self.route(chosen):
+                return call.routed(chosen)
+            return call.untouched() if chosen == model else call.passed(chosen)
+
+        return adrive(steps, send) if call.asynchronous else drive(steps, send)
+
+    def _record(self, decision: Decision, call: Call) -> CallRecord | None:
+        config = self.config
+        if config.ab_log is None:
+            return None
+        secrets = (config.credentials.explicit_token, call.openai_key())
+        return CallRecord(config.ab_log, decision.requested, decision.model, decision.experiment, self.route, secrets)

@@ -1,0 +1,1 @@
+"""What managed calls leave behind: the JSON-lines event log, and `easyllm-shim report` over it."""

@@ -1,0 +1,57 @@
+"""Where one model's calls go: the server's URL, the kind of API it speaks there, and the headers it gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .._config.settings import Config
+
+# TGI's own name for "whatever model this server runs" (its Messages API uses it the same way); the
+# EasyLLM client sends it when called without a model, meaning "post to api_base itself".
+SERVER_MODEL = "tgi"
+# A caller's own headers that mean something to a Hugging Face endpoint (the serverless API's
+# `x-wait-for-model` and `x-use-cache`, the router's `x-hf-bill-to`) reach it; every other header of
+# a call (OpenAI's credentials, a proxy's key, the SDK's own) never does.
+HF_CALL_HEADERS = frozenset({"x-wait-for-model", "x-use-cache", "x-hf-bill-to"})
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """`serverless`: the serverless API's style, which POSTs the URL itself with `stream` in the body
+    (TGI's compat route) and has no `/info`."""
+
+    url: str
+    serverless: bool
+    headers: Mapping[str, str]
+
+    def url_for(self, task: str, stream: bool) -> str:
+        """TGI's `/generate(_stream)` or compat route, TEI's `/embed` or the serverless feature-extraction pipeline."""
+        if task == "embed":
+            return self.url + ("/pipeline/feature-extraction" if self.serverless else "/embed")
+        if self.serverless:
+            return self.url
+        return self.url + ("/generate_stream" if stream else "/generate")
+
+
+def endpoint_for(config: Config, model: str) -> Endpoint:
+    base = config.base_for(model)
+    if base.endswith("/models") and model != SERVER_MODEL:  # serverless: one URL per model
+        url, serverless = f"{base}/{model}", True
+    else:
+        url, serverless = base, "/models/" in base
+    # `identity`: bodies arrive as they are on the wire, so drivers read them without a decoding layer.
+    headers = {
+        "content-type": "application/json",
+        "accept": "application/json, text/event-stream",
+        "accept-encoding": "identity",
+    }
+    token = config.credentials.token_for(url)
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    return Endpoint(url=url, serverless=serverless, headers=headers)
+
+
+def hf_call_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The Hugging Face headers among those a caller gave one call."""
+    return {name: value for name, value in headers if name.lower() in HF_CALL_HEADERS}

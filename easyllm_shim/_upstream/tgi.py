@@ -1,0 +1,219 @@
+"""Text Generation Inference's native protocol, sans I/O: one routed call as a flow of I/O steps.
+
+`call()` learns a server's limits from `/info` (once per server), sends one `/generate` request per
+choice and prompt (all at once), or opens one `/generate_stream` per choice and reads up to each
+stream's first event, so that an error there becomes an HTTP error as OpenAI would answer it.
+`relay()` then turns TGI's events into OpenAI's, choice after choice. TEI's `/embed` and the
+serverless API (TGI's compat route, no `/info`) ride the same flow.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .._translate.chat import ChatPlan, CompletionMeta
+from .._translate.chat_stream import ChatStreamTranslator
+from .._translate.completions import CompletionPlan, CompletionStreamTranslator
+from .._translate.errors import error_body, upstream_error
+from .._translate.responses import ResponsesPlan
+from .._translate.responses_stream import ResponsesStreamTranslator
+from .._translate.stream import StreamTranslator
+from .endpoint import Endpoint
+from .steps import (
+    CLOSE,
+    Answer,
+    CloseOne,
+    Flow,
+    Head,
+    Headers,
+    Open,
+    ReadAll,
+    Reply,
+    Request,
+    Send,
+    Step,
+    Streaming,
+    read,
+)
+
+JSON_HEADERS = [(b"content-type", b"application/json")]
+SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
+# TGI's timing and token headers (`x-compute-time`, `x-prompt-tokens`, …) stay visible through
+# `with_raw_response`, and the SDK's retries honour a server's Retry-After.
+_FORWARDED_PREFIXES = (b"x-", b"retry-after")
+# TGI's launcher default, for servers that do not say (the serverless API, proxies without `/info`).
+DEFAULT_MAX_STOP_SEQUENCES = 4
+
+
+class Plan(Protocol):
+    """A translated OpenAI request (`_translate/chat.py`, `completions.py`, `embeddings.py`, `responses.py`)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def stream(self) -> bool: ...
+    @property
+    def task(self) -> str: ...  # "generate" or "embed"
+    @property
+    def id_prefix(self) -> str: ...
+
+    def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int) -> list[bytes]: ...
+
+    def reply_body(self, meta: CompletionMeta, answers: Sequence[Answer]) -> bytes: ...
+
+
+# How each plan's stream is translated; plans that cannot stream have none.
+_TRANSLATORS: Mapping[type, Callable[..., StreamTranslator]] = {
+    ChatPlan: ChatStreamTranslator,
+    CompletionPlan: CompletionStreamTranslator,
+    ResponsesPlan: ResponsesStreamTranslator,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What a TGI server's `/info` says that shapes requests and answers."""
+
+    max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES
+    system_fingerprint: str | None = None
+
+    @classmethod
+    def parse(cls, status: int, content: bytes) -> ServerInfo:
+        """From `/info`'s answer; servers without one (proxies, the serverless API) get TGI's defaults."""
+        try:
+            info = json.loads(content) if status == 200 else {}
+        except ValueError:
+            info = {}
+        if not isinstance(info, dict):
+            return cls()
+        limit = info.get("max_stop_sequences")
+        version = info.get("version")
+        # TGI's own Messages API reports `<version>-<docker_label or "native">`.
+        fingerprint = f"{version}-{info.get('docker_label') or 'native'}" if isinstance(version, str) else None
+        return cls(limit if isinstance(limit, int) and limit >= 0 else DEFAULT_MAX_STOP_SEQUENCES, fingerprint)
+
+
+DEFAULT_INFO = ServerInfo()
+
+
+def needs_info(plan: Plan, endpoint: Endpoint) -> bool:
+    """TGI servers have `/info`; TEI (embeddings) and the serverless API do not."""
+    return plan.task == "generate" and not endpoint.serverless
+
+
+def call(plan: Plan, endpoint: Endpoint, info: ServerInfo | None, learn: Callable[[Answer], ServerInfo]) -> Flow:
+    """The flow of one planned call. `info` is what the server said before, None if it was never asked;
+    `learn` keeps its first answer for the next calls."""
+    if info is None:
+        [answer] = yield Send((Request("GET", endpoint.url + "/info", endpoint.headers),))
+        info = learn(answer)
+    meta = CompletionMeta(
+        id=plan.id_prefix + secrets.token_hex(12),
+        created=int(time.time()),
+        model=plan.model,
+        system_fingerprint=info.system_fingerprint,
+    )
+    url, headers = endpoint.url_for(plan.task, plan.stream), endpoint.headers
+    bodies = plan.tgi_bodies(serverless=endpoint.serverless, max_stop_sequences=info.max_stop_sequences)
+    requests = [Request("POST", url, headers, body) for body in bodies]
+    if not plan.stream:
+        return reply(plan, meta, (yield Send(requests)))
+    heads: list[Head] = yield Open(requests)  # all at once: TGI generates the choices concurrently
+    refused = next((index for index, (status, _) in enumerate(heads) if status != 200), None)
+    if refused is not None:
+        content = yield ReadAll(refused)
+        yield CLOSE
+        return reply(plan, meta, [(*heads[refused], content)])
+    translators = stream_translators(plan, meta, len(requests))
+    firsts: list[bytes] = []
+    for index, translator in enumerate(translators):
+        first = b""
+        while not first and translator.early_error is None:
+            chunk = yield read(index)
+            if not chunk:  # TGI closed the stream before its first event
+                first += translator.finish()
+                break
+            first += translator.feed(chunk)
+        if translator.early_error is not None:
+            yield CLOSE
+            status, body = translator.early_error
+            return Reply(status, JSON_HEADERS, body)
+        firsts.append(first)
+    return Streaming(SSE_HEADERS + _forwarded(heads[0][1]), relay(translators, firsts, _tail(plan, translators)))
+
+
+def relay(
+    translators: Sequence[StreamTranslator], firsts: Sequence[bytes], tail: Callable[[], bytes]
+) -> Generator[bytes | Step, Any, None]:
+    """The rest of a started stream: each choice's TGI events as OpenAI's, one choice after the other."""
+    for index, (translator, first) in enumerate(zip(translators, firsts, strict=True)):
+        if first:
+            yield first
+        step = read(index)
+        while True:
+            chunk = yield step
+            if not chunk:  # TGI's response ended
+                if out := translator.finish():
+                    yield out
+                break
+            out = translator.feed(chunk)
+            if translator.closed and translator.upstream_complete:
+                while (yield step):  # drain TGI's last bytes so the connection is reused
+                    pass
+            if out:
+                yield out
+            if translator.closed:
+                break
+        yield CloseOne(index)  # a choice cut at a stop string: TGI stops generating it
+        if translator.failed:
+            return
+    if end := tail():
+        yield end
+
+
+def stream_translators(plan: Plan, meta: CompletionMeta, count: int) -> list[StreamTranslator]:
+    """One per TGI stream: `count` > 1 for `n > 1` chat choices, or text completions of several prompts
+    and choices; each names its choice's index, and the end of the stream comes once, after the last."""
+    make = _TRANSLATORS[type(plan)]
+    if count == 1:
+        return [make(plan, meta)]
+    translators = [make(plan, meta, index) for index in range(count)]
+    for translator in translators:
+        translator.as_one_of_many()
+    return translators
+
+
+def _tail(plan: Plan, translators: Sequence[StreamTranslator]) -> Callable[[], bytes]:
+    if len(translators) == 1:
+        return lambda: b""  # a single translator ends its own stream
+    return lambda: StreamTranslator.end_of_many(translators, getattr(plan, "n", 1))
+
+
+def reply(plan: Plan, meta: CompletionMeta, answers: Sequence[Answer]) -> Reply:
+    """OpenAI's answer for the complete upstream answers: one per request, in order.
+
+    The first failed answer becomes the error, as one failed request fails an OpenAI call.
+    """
+    for status, raw_headers, content in answers:
+        if status >= 400:
+            body, extra = upstream_error(status, content)
+            extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
+            return Reply(status, JSON_HEADERS + _forwarded(raw_headers) + extra_headers, body)
+    try:
+        body = plan.reply_body(meta, answers)
+    except (ValueError, KeyError, TypeError, IndexError) as error:  # not what TGI/TEI answers
+        message = f"the Hugging Face endpoint answered HTTP 200 with a body the shim cannot read: {error}"
+        return Reply(502, JSON_HEADERS, error_body(message, "malformed_response"))
+    return Reply(200, JSON_HEADERS + _forwarded(answers[0][1]), body)
+
+
+def _forwarded(raw_headers: Headers) -> Headers:
+    return [(name, value) for name, value in raw_headers if name.lower().startswith(_FORWARDED_PREFIXES)]
+
+
+__all__ = ["DEFAULT_INFO", "JSON_HEADERS", "Plan", "ServerInfo", "Step", "call", "needs_info", "reply"]

@@ -1,0 +1,82 @@
+"""The Hugging Face servers of one configuration: which endpoint serves a model, what each server said
+about itself, and the flow of one routed call. No I/O: drivers carry out the flows' steps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from .._config.settings import Config
+from .._prompts import ChatFormat, resolve_format
+from .._translate.chat import plan_chat
+from .._translate.completions import plan_completion
+from .._translate.embeddings import plan_embedding
+from .._translate.errors import InvalidRequest, invalid_request_body
+from .._translate.responses import plan_responses
+from . import tgi
+from .endpoint import Endpoint, endpoint_for
+from .steps import Answer, Flow, Reply
+from .tgi import DEFAULT_INFO, JSON_HEADERS, Plan, ServerInfo
+
+log = logging.getLogger("easyllm_shim")
+
+# The OpenAI paths a routed call may take, each with its planner.
+PATHS = frozenset({"/chat/completions", "/completions", "/embeddings", "/responses"})
+
+
+class Upstream:
+    """Configuration bound once; turns each routed OpenAI request into the flow of its call."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._endpoints: dict[str, Endpoint] = {}
+        self._info: dict[str, ServerInfo] = {}
+
+    def call(self, path: str, request: Mapping[str, Any]) -> Flow:
+        """The flow of one OpenAI request (its path and decoded body). A request the shim refuses ends the
+        flow at once with a 400 reply, decided before any network call."""
+        try:
+            if not isinstance(request, Mapping):
+                raise InvalidRequest("the request body must be a JSON object")
+            model = request.get("model")
+            endpoint = self.endpoint(model if isinstance(model, str) else "")
+            plan = self._plan(path.removeprefix("/v1"), request)
+        except InvalidRequest as error:
+            return Reply(400, JSON_HEADERS, invalid_request_body(error))
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("routing %s %s to %s: %r", path, plan.model, endpoint.url, getattr(plan, "inputs", None))
+        info = self._info.get(endpoint.url)
+        if info is None and not tgi.needs_info(plan, endpoint):
+            info = DEFAULT_INFO
+        return (yield from tgi.call(plan, endpoint, info, lambda answer: self._learn(endpoint, answer)))
+
+    def endpoint(self, model: str) -> Endpoint:
+        endpoint = self._endpoints.get(model)
+        if endpoint is None:
+            endpoint = self._endpoints[model] = endpoint_for(self.config, model)
+        return endpoint
+
+    def _learn(self, endpoint: Endpoint, answer: Answer) -> ServerInfo:
+        status, _, content = answer
+        info = self._info[endpoint.url] = ServerInfo.parse(status, content)
+        return info
+
+    def _plan(self, path: str, request: Mapping[str, Any]) -> Plan:
+        if path == "/chat/completions":
+            return plan_chat(request, self._format)
+        if path == "/completions":
+            return plan_completion(request)
+        if path == "/embeddings":
+            return plan_embedding(request)
+        if path == "/responses":
+            return plan_responses(request, self._format)
+        raise InvalidRequest(f"the shim cannot translate {path} for Hugging Face models")
+
+    def _format(self, model: str, call_override: Any) -> ChatFormat:
+        config = self.config
+        override = call_override or config.prompt_formats.get(model) or config.prompt_format
+        try:
+            return resolve_format(model, override)
+        except (ValueError, TypeError) as error:  # an unknown format name is the caller's mistake
+            raise InvalidRequest(f"Invalid 'prompt_format': {error}", param="prompt_format") from error
