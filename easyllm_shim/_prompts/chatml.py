@@ -2,60 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from .formats import ChatFormat
-from .messages import Turn
+from .formats import ChatFormat, turn_builder
 
 __all__ = ["CHATML", "CHATML_FALCON", "CHATML_STARCHAT", "OPEN_ASSISTANT", "ZEPHYR", "hf_chatml"]
 
+# ChatML as OpenHermes, Qwen and dolphin use it: content as given, no BOS.
+_build_chatml = turn_builder(lambda role: f"<|im_start|>{role}\n", end="<|im_end|>\n", cue="<|im_start|>assistant\n")
 
-def _build_chatml(turns: Sequence[Turn]) -> str:
-    # tgi-protocol.md §9.2 (OpenHermes, Qwen, dolphin): content as given, no BOS.
-    parts: list[str] = []
-    extend = parts.extend
-    for turn in turns:
-        extend(("<|im_start|>", turn.role, "\n", turn.content, "<|im_end|>\n"))
-    parts.append("<|im_start|>assistant\n")
-    return "".join(parts)
-
-
-def _build_zephyr(turns: Sequence[Turn]) -> str:
-    # §9.2, as transformers renders zephyr-7b-beta's template: "<|role|>\n{content}</s>\n" per message.
-    parts: list[str] = []
-    extend = parts.extend
-    for turn in turns:
-        extend(("<|", turn.role, "|>\n", turn.content, "</s>\n"))
-    parts.append("<|assistant|>\n")
-    return "".join(parts)
+# As transformers renders zephyr-7b-beta's template: "<|role|>\n{content}</s>\n" per message.
+_build_zephyr = turn_builder(lambda role: f"<|{role}|>\n", end="</s>\n", cue="<|assistant|>\n")
 
 
 def hf_chatml(name: str, eos: str, display: str = "HF ChatML") -> ChatFormat:
     """EasyLLM's HF ChatML (``build_chatml_hf_prompt``): ``<|role|>\\n{stripped}{eos}\\n``, ending ``<|assistant|>``."""
-
-    def build(turns: Sequence[Turn]) -> str:
-        parts: list[str] = []
-        extend = parts.extend
-        for turn in turns:
-            extend(("<|", turn.role, "|>\n", turn.content.strip(), eos, "\n"))
-        parts.append("<|assistant|>")
-        return "".join(parts)
-
+    build = turn_builder(lambda role: f"<|{role}|>\n", end=eos + "\n", cue="<|assistant|>", strip=True)
     return ChatFormat(name=name, stop=(eos,), build=build, display=display)
 
 
+# EasyLLM 0.6.2's format (docs/prompts.md, "EasyLLM's formats"): "{tag}{stripped}</s>" per message.
 _OPEN_ASSISTANT_TAGS = {"system": "<|system|>", "user": "<|prompter|>", "assistant": "<|assistant|>"}
-
-
-def _build_open_assistant(turns: Sequence[Turn]) -> str:
-    # EasyLLM's format (easyllm-0.6.2.md §2.2): "{tag}{stripped}</s>" per message, ending "<|assistant|>".
-    parts: list[str] = []
-    extend = parts.extend
-    for turn in turns:
-        extend((_OPEN_ASSISTANT_TAGS[turn.role], turn.content.strip(), "</s>"))
-    parts.append("<|assistant|>")
-    return "".join(parts)
-
+_build_open_assistant = turn_builder(_OPEN_ASSISTANT_TAGS.__getitem__, end="</s>", cue="<|assistant|>", strip=True)
 
 CHATML = ChatFormat(name="chatml", stop=("<|im_end|>",), build=_build_chatml, display="ChatML")
 ZEPHYR = ChatFormat(name="zephyr", stop=("</s>",), build=_build_zephyr, display="Zephyr")

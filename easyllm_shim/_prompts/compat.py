@@ -9,15 +9,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import Protocol
 
 from .chatml import CHATML, CHATML_FALCON, CHATML_STARCHAT, OPEN_ASSISTANT, ZEPHYR, hf_chatml
+from .families import FAMILIES
 from .formats import ChatFormat
 from .llama import LLAMA2, LLAMA3, MISTRAL, MIXTRAL
 from .messages import Messages
 from .plain import ANTHROPIC, FALCON, STABLEBELUGA, VICUNA, WIZARDLM
 
+# EasyLLM's names (and the builders it lacked), all re-exported by easyllm_shim.prompt_utils.
 __all__ = [
-    "COMPAT_BUILDERS",
     "PROMPT_MAPPING",
     "anthropic_stop_sequences",
     "build_anthropic_prompt",
@@ -54,79 +56,50 @@ __all__ = [
 PromptBuilder = Callable[[Messages], str]
 
 
-def build_llama2_prompt(messages: Messages) -> str:
-    """Llama 2 chat, exactly Meta's published template (``<s>[INST] <<SYS>>...``)."""
-    return LLAMA2.render(messages)
+# Unlike PromptBuilder, also callable as builder(messages=...), like the functions EasyLLM defined.
+class _FormatBuilder(Protocol):
+    def __call__(self, messages: Messages) -> str: ...
 
 
-def build_llama3_prompt(messages: Messages) -> str:
-    """Llama 3 Instruct (``<|begin_of_text|><|start_header_id|>...``)."""
-    return LLAMA3.render(messages)
+def _builder_for(chat_format: ChatFormat, docstring: str) -> _FormatBuilder:
+    # EasyLLM's builders are plain named functions; each of ours is chat_format.render under that name.
+    def build(messages: Messages) -> str:
+        return chat_format.render(messages)
+
+    build.__name__ = build.__qualname__ = f"build_{chat_format.name}_prompt"
+    build.__doc__ = docstring
+    return build
 
 
-def build_mistral_prompt(messages: Messages) -> str:
-    """Mistral Instruct v0.1 (``<s>[INST] ... [/INST]...</s> [INST] ...``); system text joins the first turn."""
-    return MISTRAL.render(messages)
-
-
-def build_mixtral_prompt(messages: Messages) -> str:
-    """Mixtral Instruct: Mistral's format without the space after ``</s>``."""
-    return MIXTRAL.render(messages)
-
-
-def build_chatml_prompt(messages: Messages) -> str:
-    """ChatML (``<|im_start|>role\\n...<|im_end|>``): Qwen, OpenHermes, dolphin."""
-    return CHATML.render(messages)
-
-
-def build_zephyr_prompt(messages: Messages) -> str:
-    """Zephyr (``<|user|>\\n...</s>``)."""
-    return ZEPHYR.render(messages)
-
-
-def build_vicuna_prompt(messages: Messages) -> str:
-    """Vicuna v1.1 as FastChat builds it (``... USER: ... ASSISTANT:``); differs from EasyLLM, see the docs."""
-    return VICUNA.render(messages)
-
-
-def build_falcon_prompt(messages: Messages) -> str:
-    """Falcon-180B chat (``System: ...\\nUser: ...\\nFalcon: ``)."""
-    return FALCON.render(messages)
-
-
-def build_chatml_falcon_prompt(messages: Messages) -> str:
-    """EasyLLM's HF ChatML with ``<|endoftext|>`` as end-of-turn."""
-    return CHATML_FALCON.render(messages)
-
-
-def build_chatml_starchat_prompt(messages: Messages) -> str:
-    """EasyLLM's HF ChatML with ``<|end|>`` as end-of-turn (StarChat)."""
-    return CHATML_STARCHAT.render(messages)
+build_llama2_prompt = _builder_for(
+    LLAMA2, "Llama 2 chat, exactly Meta's published template (``<s>[INST] <<SYS>>...``)."
+)
+build_llama3_prompt = _builder_for(LLAMA3, "Llama 3 Instruct (``<|begin_of_text|><|start_header_id|>...``).")
+build_mistral_prompt = _builder_for(
+    MISTRAL, "Mistral Instruct v0.1 (``<s>[INST] ... [/INST]...</s> [INST] ...``); system text joins the first turn."
+)
+build_mixtral_prompt = _builder_for(MIXTRAL, "Mixtral Instruct: Mistral's format without the space after ``</s>``.")
+build_chatml_prompt = _builder_for(CHATML, "ChatML (``<|im_start|>role\\n...<|im_end|>``): Qwen, OpenHermes, dolphin.")
+build_zephyr_prompt = _builder_for(ZEPHYR, "Zephyr (``<|user|>\\n...</s>``).")
+build_vicuna_prompt = _builder_for(
+    VICUNA, "Vicuna v1.1 as FastChat builds it (``... USER: ... ASSISTANT:``); differs from EasyLLM, see the docs."
+)
+build_falcon_prompt = _builder_for(FALCON, "Falcon-180B chat (``System: ...\\nUser: ...\\nFalcon: ``).")
+build_chatml_falcon_prompt = _builder_for(CHATML_FALCON, "EasyLLM's HF ChatML with ``<|endoftext|>`` as end-of-turn.")
+build_chatml_starchat_prompt = _builder_for(
+    CHATML_STARCHAT, "EasyLLM's HF ChatML with ``<|end|>`` as end-of-turn (StarChat)."
+)
+build_open_assistant_prompt = _builder_for(OPEN_ASSISTANT, "Open Assistant (``<|prompter|>...</s><|assistant|>``).")
+build_stablebeluga_prompt = _builder_for(STABLEBELUGA, "StableBeluga (``### User:\\n...\\n\\n### Assistant:``).")
+build_wizardlm_prompt = _builder_for(WIZARDLM, "WizardLM (``USER: ... ASSISTANT: ``).")
+build_anthropic_prompt = _builder_for(
+    ANTHROPIC, "Anthropic's legacy text format (``\\n\\nHuman: ...\\n\\nAssistant: ``)."
+)
 
 
 def build_chatml_hf_prompt(messages: Messages, EOS_TOKEN: str = "<|end|>") -> str:
     """EasyLLM's HF ChatML with any end-of-turn token (the default is StarChat's ``<|end|>``)."""
     return _hf_chatml_for(EOS_TOKEN).render(messages)
-
-
-def build_open_assistant_prompt(messages: Messages) -> str:
-    """Open Assistant (``<|prompter|>...</s><|assistant|>``)."""
-    return OPEN_ASSISTANT.render(messages)
-
-
-def build_stablebeluga_prompt(messages: Messages) -> str:
-    """StableBeluga (``### User:\\n...\\n\\n### Assistant:``)."""
-    return STABLEBELUGA.render(messages)
-
-
-def build_wizardlm_prompt(messages: Messages) -> str:
-    """WizardLM (``USER: ... ASSISTANT: ``)."""
-    return WIZARDLM.render(messages)
-
-
-def build_anthropic_prompt(messages: Messages) -> str:
-    """Anthropic's legacy text format (``\\n\\nHuman: ...\\n\\nAssistant: ``)."""
-    return ANTHROPIC.render(messages)
 
 
 @functools.lru_cache(maxsize=8)
@@ -136,28 +109,6 @@ def _hf_chatml_for(eos: str) -> ChatFormat:
             return known
     return hf_chatml("chatml_hf", eos)
 
-
-# The builders by identity, so resolve_format(override=build_llama2_prompt) uses the llama2 format itself
-# (and so knows its BOS and stop strings) instead of treating the builder as an opaque callable.
-COMPAT_BUILDERS: Mapping[Callable[..., str], ChatFormat] = MappingProxyType(
-    {
-        build_llama2_prompt: LLAMA2,
-        build_llama3_prompt: LLAMA3,
-        build_mistral_prompt: MISTRAL,
-        build_mixtral_prompt: MIXTRAL,
-        build_chatml_prompt: CHATML,
-        build_zephyr_prompt: ZEPHYR,
-        build_vicuna_prompt: VICUNA,
-        build_falcon_prompt: FALCON,
-        build_chatml_falcon_prompt: CHATML_FALCON,
-        build_chatml_starchat_prompt: CHATML_STARCHAT,
-        build_chatml_hf_prompt: CHATML_STARCHAT,
-        build_open_assistant_prompt: OPEN_ASSISTANT,
-        build_stablebeluga_prompt: STABLEBELUGA,
-        build_wizardlm_prompt: WIZARDLM,
-        build_anthropic_prompt: ANTHROPIC,
-    }
-)
 
 # EasyLLM's name -> builder table. A plain dict, as in EasyLLM: entries a user adds are found by
 # build_prompt and by resolve_format.
@@ -177,6 +128,13 @@ PROMPT_MAPPING: dict[str, PromptBuilder] = {
     "wizardlm": build_wizardlm_prompt,
     "anthropic": build_anthropic_prompt,
 }
+
+# The builders by identity, so resolve_format(override=build_llama2_prompt) uses the llama2 format itself
+# (and so knows its BOS and stop strings) instead of treating the builder as an opaque callable. Built
+# at import, before a user can add to PROMPT_MAPPING, whose keys are then exactly the family names.
+COMPAT_BUILDERS: Mapping[Callable[..., str], ChatFormat] = MappingProxyType(
+    {builder: FAMILIES[name] for name, builder in PROMPT_MAPPING.items()} | {build_chatml_hf_prompt: CHATML_STARCHAT}
+)
 
 
 def build_prompt(messages: Messages, builder: str | Callable[..., str]) -> str:

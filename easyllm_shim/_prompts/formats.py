@@ -9,10 +9,28 @@ from .markers import DEFAULT_GUARD, MarkerGuard
 from .messages import Messages, Turn, normalize
 from .roles import FREE_ORDER, RoleRules, check_roles
 
-__all__ = ["Builder", "ChatFormat"]
+__all__ = ["Builder", "ChatFormat", "turn_builder"]
 
 # Renders validated, neutralised turns to the full prompt text (leading BOS included).
 Builder = Callable[[Sequence[Turn]], str]
+
+
+def turn_builder(header: Callable[[str], str], *, end: str, cue: str, strip: bool = False, start: str = "") -> Builder:
+    """The builder of a format that writes every turn alike.
+
+    It writes ``start``, then ``header(role) + content + end`` for each turn, then ``cue``, which opens the
+    assistant's reply. ``strip=True`` strips each content first, for the formats whose template does.
+    """
+
+    def build(turns: Sequence[Turn]) -> str:
+        parts = [start]
+        extend = parts.extend
+        for turn in turns:
+            extend((header(turn.role), turn.content.strip() if strip else turn.content, end))
+        parts.append(cue)
+        return "".join(parts)
+
+    return build
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""Llama 2, Llama 3 and Mistral/Mixtral Instruct: the formats with published templates (tgi-protocol.md §9)."""
+"""Llama 2, Llama 3 and Mistral/Mixtral Instruct: the formats with published templates (see docs/prompts.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from .formats import Builder, ChatFormat
+from .formats import ChatFormat, turn_builder
 from .messages import Turn
 from .roles import ALTERNATING, FREE_ORDER
 
@@ -19,57 +19,61 @@ def _split_system(turns: Sequence[Turn]) -> tuple[str | None, Sequence[Turn]]:
     return None, turns
 
 
-def _build_llama2(turns: Sequence[Turn]) -> str:
-    # Meta's chat template (§9.1): the system block is merged into the first user turn, then the merged
-    # text is strip()ped as a whole; each user turn opens with BOS, each answer is " {answer} </s>".
+def _system_merged(turns: Sequence[Turn], before: str, after: str) -> Iterator[tuple[str, str]]:
+    # These templates have no system turn: its text, between `before` and `after`, goes in front of the
+    # first message after it.
     system, rest = _split_system(turns)
+    for position, turn in enumerate(rest):
+        if position == 0 and system is not None:
+            yield turn.role, before + system + after + turn.content
+        else:
+            yield turn.role, turn.content
+
+
+def _build_llama2(turns: Sequence[Turn]) -> str:
+    # Meta's chat template: the merged system + first user text is strip()ped as a whole; each user turn
+    # opens with BOS, each answer is " {answer} </s>".
     parts: list[str] = []
     append = parts.append
-    for position, turn in enumerate(rest):
-        content = turn.content
-        if position == 0 and system is not None:
-            content = _B_SYS + system + _E_SYS + content
-        if turn.role == "user":
+    for role, content in _system_merged(turns, _B_SYS, _E_SYS):
+        if role == "user":
             append("<s>[INST] " + content.strip() + " [/INST]")
         else:
             append(" " + content.strip() + " </s>")
     return "".join(parts)
 
 
-def _build_llama3(turns: Sequence[Turn]) -> str:
-    # Llama 3 Instruct (§9.2): every message is a header block with trimmed content ending in <|eot_id|>.
-    parts = ["<|begin_of_text|>"]
-    extend = parts.extend
-    for turn in turns:
-        extend(("<|start_header_id|>", turn.role, "<|end_header_id|>\n\n", turn.content.strip(), "<|eot_id|>"))
-    parts.append("<|start_header_id|>assistant<|end_header_id|>\n\n")
-    return "".join(parts)
+# Llama 3 Instruct: every message is a header block with trimmed content ending in <|eot_id|>.
+_build_llama3 = turn_builder(
+    lambda role: f"<|start_header_id|>{role}<|end_header_id|>\n\n",
+    end="<|eot_id|>",
+    cue="<|start_header_id|>assistant<|end_header_id|>\n\n",
+    strip=True,
+    start="<|begin_of_text|>",
+)
 
 
-def _mistral_builder(after_eos: str) -> Builder:
-    # Mistral Instruct (§9.2): "[INST] {user} [/INST]{answer}</s>" with content as given. v0.1 puts a space
-    # after </s>, Mixtral does not. The templates have no system role; like the common workaround we put
-    # the system text, a blank line, then the first user message inside the first [INST].
+def _mistral_format(name: str, display: str, after_eos: str) -> ChatFormat:
+    # Mistral Instruct: "[INST] {user} [/INST]{answer}</s>" with content as given. v0.1 puts a space after
+    # </s>, Mixtral does not. The templates refuse a system role; like the common workaround we put the
+    # system text, a blank line, then the first user message inside the first [INST].
     def build(turns: Sequence[Turn]) -> str:
-        system, rest = _split_system(turns)
         parts = ["<s>"]
         append = parts.append
-        for position, turn in enumerate(rest):
-            content = turn.content
-            if position == 0 and system is not None:
-                content = system + "\n\n" + content
-            if turn.role == "user":
+        for role, content in _system_merged(turns, "", "\n\n"):
+            if role == "user":
                 append("[INST] " + content + " [/INST]")
             else:
                 append(content + "</s>" + after_eos)
         return "".join(parts)
 
-    return build
+    # The template ends answers with eos_token "</s>"; "[INST]" is the same defensive stop as Llama 2's.
+    return ChatFormat(name=name, stop=("</s>", "[INST]"), build=build, bos="<s>", rules=ALTERNATING, display=display)
 
 
 LLAMA2 = ChatFormat(
     name="llama2",
-    # §9.1: stop on EOS, and defensively on "</s>" and "[INST]".
+    # "</s>" is the EOS; "[INST]" catches a model that goes on to write the next user turn itself.
     stop=("</s>", "[INST]"),
     build=_build_llama2,
     bos="<s>",
@@ -79,7 +83,7 @@ LLAMA2 = ChatFormat(
 
 LLAMA3 = ChatFormat(
     name="llama3",
-    # §9.2: stop on <|eot_id|> as well as <|end_of_text|>.
+    # <|eot_id|> ends each message; <|end_of_text|> ends the whole text.
     stop=("<|eot_id|>", "<|end_of_text|>"),
     build=_build_llama3,
     bos="<|begin_of_text|>",
@@ -87,21 +91,5 @@ LLAMA3 = ChatFormat(
     display="Llama 3",
 )
 
-MISTRAL = ChatFormat(
-    name="mistral",
-    # The template ends answers with eos_token "</s>"; "[INST]" is the same defensive stop as Llama 2's.
-    stop=("</s>", "[INST]"),
-    build=_mistral_builder(after_eos=" "),
-    bos="<s>",
-    rules=ALTERNATING,
-    display="Mistral",
-)
-
-MIXTRAL = ChatFormat(
-    name="mixtral",
-    stop=("</s>", "[INST]"),
-    build=_mistral_builder(after_eos=""),
-    bos="<s>",
-    rules=ALTERNATING,
-    display="Mixtral",
-)
+MISTRAL = _mistral_format("mistral", "Mistral", after_eos=" ")
+MIXTRAL = _mistral_format("mixtral", "Mixtral", after_eos="")

@@ -23,20 +23,20 @@ ZWSP = "\u200b"
 # Special-token markers of every built-in family. They are never legitimate content in a chat message,
 # so all formats neutralise all of them: a model id mapped to the wrong family stays protected.
 SPECIAL_TOKEN_MARKERS: tuple[str, ...] = (
-    # Llama 2 / Mistral (tgi-protocol.md §9.1, §9.2)
+    # Llama 2 / Mistral
     "<s>",
     "</s>",
     "[INST]",
     "[/INST]",
     "<<SYS>>",
     "<</SYS>>",
-    # Llama 3 (§9.2)
+    # Llama 3
     "<|begin_of_text|>",
     "<|end_of_text|>",
     "<|start_header_id|>",
     "<|end_header_id|>",
     "<|eot_id|>",
-    # ChatML (§9.2)
+    # ChatML
     "<|im_start|>",
     "<|im_end|>",
     "<|endoftext|>",

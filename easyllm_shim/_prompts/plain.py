@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .formats import ChatFormat
+from .formats import ChatFormat, turn_builder
 from .markers import DEFAULT_GUARD
 from .messages import Turn
 
 __all__ = ["ANTHROPIC", "FALCON", "STABLEBELUGA", "VICUNA", "VICUNA_DEFAULT_SYSTEM", "WIZARDLM"]
 
-# FastChat's vicuna_v1.1 system message, used when the conversation has none (tgi-protocol.md §9.2).
+# FastChat's vicuna_v1.1 system message, used when the conversation has none.
 VICUNA_DEFAULT_SYSTEM = (
     "A chat between a curious user and an artificial intelligence assistant. "
     "The assistant gives helpful, detailed, and polite answers to the user's questions."
@@ -42,7 +42,8 @@ _FALCON_LINES = {"system": "System: ", "user": "User: ", "assistant": "Falcon: "
 
 
 def _build_falcon(turns: Sequence[Turn]) -> str:
-    # EasyLLM's Falcon-180B chat format (easyllm-0.6.2.md §2.2); the system text is not stripped.
+    # EasyLLM 0.6.2's Falcon-180B chat format (docs/prompts.md, "EasyLLM's formats"): only the system
+    # text is not stripped, which is why this is not a turn_builder.
     parts: list[str] = []
     extend = parts.extend
     for turn in turns:
@@ -62,15 +63,7 @@ def _build_wizardlm(turns: Sequence[Turn]) -> str:
 
 
 _STABLEBELUGA_HEADERS = {"system": "### System:\n", "user": "### User:\n", "assistant": "### Assistant:\n"}
-
-
-def _build_stablebeluga(turns: Sequence[Turn]) -> str:
-    parts: list[str] = []
-    extend = parts.extend
-    for turn in turns:
-        extend((_STABLEBELUGA_HEADERS[turn.role], turn.content.strip(), "\n\n"))
-    parts.append("### Assistant:")
-    return "".join(parts)
+_build_stablebeluga = turn_builder(_STABLEBELUGA_HEADERS.__getitem__, end="\n\n", cue="### Assistant:", strip=True)
 
 
 _ANTHROPIC_PREFIXES = {"user": "\n\nHuman: ", "assistant": "\n\nAssistant: "}

@@ -117,6 +117,20 @@ def test_prompt_mapping_has_easyllm_keys_and_the_new_families() -> None:
     assert set(PROMPT_MAPPING) == EASYLLM_KEYS | {"llama3", "mistral", "mixtral", "chatml", "zephyr"}
 
 
+@pytest.mark.parametrize("name", sorted(PROMPT_MAPPING))
+def test_builders_are_named_documented_functions_taking_messages(name: str) -> None:
+    builder = PROMPT_MAPPING[name]
+
+    assert getattr(prompt_utils, f"build_{name}_prompt") is builder
+    assert (builder.__name__, builder.__qualname__) == (f"build_{name}_prompt", f"build_{name}_prompt")
+    assert builder.__doc__
+
+
+def test_builders_take_messages_by_keyword() -> None:
+    assert build_llama2_prompt(messages="Hi") == build_llama2_prompt("Hi")
+    assert build_wizardlm_prompt(messages="Hi") == build_wizardlm_prompt("Hi")
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED_CONVERSATION))
 def test_system_user_assistant_user_gives_the_documented_format(name: str) -> None:
     assert build_prompt(CONVERSATION, name) == EXPECTED_CONVERSATION[name]
