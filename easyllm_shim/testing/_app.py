@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._embeddings import EmbedRoutes
+from ._json import JsonError
 from ._messages_api import MessagesAPI
 from ._routes import NativeRoutes
 from ._settings import PAYLOAD_LIMIT, Settings
@@ -25,6 +26,13 @@ def is_json_content_type(value: str | None) -> bool:
         return False
     kind, _, subtype = value.split(";", 1)[0].strip().lower().partition("/")
     return kind == "application" and (subtype == "json" or (subtype.endswith("+json") and len(subtype) > 5))
+
+
+def _body_rejection(error: JsonError) -> Response:
+    """axum's ``Json`` rejection: 400 for syntax, 422 for a type mismatch, both text/plain."""
+    if error.syntax:
+        return text_response(400, f"Failed to parse the request body as JSON: {error.describe()}")
+    return text_response(422, f"Failed to deserialize the JSON body into the target type: {error.describe()}")
 
 
 class App:
@@ -77,7 +85,10 @@ class App:
             return text_response(415, "Expected request with `Content-Type: application/json`")
         if len(body) > PAYLOAD_LIMIT:
             return text_response(413, "Failed to buffer the request body: length limit exceeded")
-        return self._post[route](body)
+        try:
+            return self._post[route](body)
+        except JsonError as error:  # each handler reads its body first, as axum extracts `Json` before the handler
+            return _body_rejection(error)
 
     def _authorized(self, authorization: str | None) -> bool:
         key = self.settings.api_key

@@ -1,4 +1,4 @@
-"""Text Embeddings Inference's `/embed` (tgi-protocol.md §7), and the serverless feature-extraction route.
+"""Text Embeddings Inference's `/embed`, and the serverless feature-extraction route that takes the same body.
 
 Vectors are deterministic pseudo-random unit vectors derived from each input, so equal inputs embed
 equally. Errors follow TEI: `{"error", "error_type"}` with TEI's capitalised types.

@@ -25,6 +25,8 @@ _I64_MIN = -(2**63)
 _MAX_DEPTH = 128
 
 EOF_VALUE = "EOF while parsing a value"
+_EOF_OBJECT = "EOF while parsing an object"
+_EOF_LIST = "EOF while parsing a list"
 
 
 def describe_path(path: tuple[str | int, ...]) -> str:
@@ -258,23 +260,12 @@ class Reader:
 
     def next_key(self, first: bool) -> str | None:
         """The next object key (consumed), or None at ``}`` (left for ``end_object``)."""
-        byte = self.peek()
-        if byte == ord("}"):
+        byte = self._next_item(first, ord("}"), _EOF_OBJECT)
+        if byte is None:
             return None
-        if byte == ord(",") and not first:
-            self.index += 1
-            byte = self.peek()
-        elif byte is None:
-            raise self.peek_error("EOF while parsing an object")
-        elif not first:
-            raise self.peek_error("expected `,` or `}`")
         if byte == ord('"'):
             self.index += 1
             return self._string()
-        if byte == ord("}"):
-            raise self.peek_error("trailing comma")
-        if byte is None:
-            raise self.peek_error(EOF_VALUE)
         raise self.peek_error("key must be a string")
 
     def colon(self) -> None:
@@ -282,33 +273,38 @@ class Reader:
         if byte == ord(":"):
             self.index += 1
         elif byte is None:
-            raise self.peek_error("EOF while parsing an object")
+            raise self.peek_error(_EOF_OBJECT)
         else:
             raise self.peek_error("expected `:`")
 
     def end_object(self) -> None:
-        self._end(ord("}"), "EOF while parsing an object")
+        self._end(ord("}"), _EOF_OBJECT)
 
     def next_element(self, first: bool) -> bool:
         """True when another array element follows (its first byte is left unread)."""
+        return self._next_item(first, ord("]"), _EOF_LIST) is not None
+
+    def _next_item(self, first: bool, closing: int, eof: str) -> int | None:
+        """Step over the ``,`` before a key or element and return its first byte (unread), or None at
+        ``closing``. Objects and arrays share serde_json's separator errors, in the same order."""
         byte = self.peek()
-        if byte == ord("]"):
-            return False
+        if byte == closing:
+            return None
         if byte == ord(",") and not first:
             self.index += 1
             byte = self.peek()
         elif byte is None:
-            raise self.peek_error("EOF while parsing a list")
+            raise self.peek_error(eof)
         elif not first:
-            raise self.peek_error("expected `,` or `]`")
-        if byte == ord("]"):
+            raise self.peek_error(f"expected `,` or `{chr(closing)}`")
+        if byte == closing:
             raise self.peek_error("trailing comma")
         if byte is None:
             raise self.peek_error(EOF_VALUE)
-        return True
+        return byte
 
     def end_array(self) -> None:
-        self._end(ord("]"), "EOF while parsing a list")
+        self._end(ord("]"), _EOF_LIST)
 
     def _end(self, closing: int, eof: str) -> None:
         byte = self.peek()

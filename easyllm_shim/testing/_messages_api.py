@@ -12,10 +12,9 @@ import time
 from typing import Any
 
 from ._infer import Infer, Inference
-from ._json import JsonError
 from ._model import Token
 from ._requests import ChatRequest, GenerateParameters, read_chat_request
-from ._routes import body_rejection, generation_headers, stream_headers, validation_error
+from ._routes import generation_headers, stream_headers, validation_error
 from ._settings import Settings
 from ._validation import ValidationError
 from ._wire import EventStream, Response, compact_json, error_response, json_response
@@ -64,10 +63,7 @@ class MessagesAPI:
 
     def chat_completions(self, body: bytes) -> Response | EventStream:
         started = time.perf_counter()
-        try:
-            chat = read_chat_request(body)
-        except JsonError as error:
-            return body_rejection(error)
+        chat = read_chat_request(body)
         if chat.response_format is not None and chat.tools is not None:
             return error_response(422, "Tool error: Grammar and tools are mutually exclusive", "tool_error")
         from easyllm_shim._prompts import PromptError, resolve_format  # another package; loaded when first used

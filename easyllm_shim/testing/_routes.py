@@ -1,6 +1,7 @@
 """TGI's native routes: /generate, /generate_stream, the compat route /, /tokenize, /info and /health.
 
 Handlers take the raw body and return a ``Response`` or an ``EventStream``; they never touch sockets.
+A body that axum's ``Json`` extractor would reject raises ``JsonError``, which ``App`` answers.
 """
 
 from __future__ import annotations
@@ -9,21 +10,13 @@ import time
 from typing import Any
 
 from ._infer import Infer, Inference
-from ._json import JsonError
 from ._model import Generation, Token
 from ._requests import GenerateRequest, read_generate_request
 from ._settings import COMPUTE_TYPE, Settings
 from ._validation import ValidationError
-from ._wire import EventStream, Response, compact_json, error_response, json_response, text_response
+from ._wire import EventStream, Response, compact_json, error_response, json_response
 
-__all__ = ["NativeRoutes", "body_rejection", "generation_headers", "stream_headers", "validation_error"]
-
-
-def body_rejection(error: JsonError) -> Response:
-    """axum's ``Json`` rejection: 400 for syntax, 422 for a type mismatch, both text/plain."""
-    if error.syntax:
-        return text_response(400, f"Failed to parse the request body as JSON: {error.describe()}")
-    return text_response(422, f"Failed to deserialize the JSON body into the target type: {error.describe()}")
+__all__ = ["NativeRoutes", "generation_headers", "stream_headers", "validation_error"]
 
 
 def validation_error(error: ValidationError) -> Response:
@@ -77,26 +70,15 @@ class NativeRoutes:
         self.infer = infer
 
     def generate(self, body: bytes) -> Response:
-        try:
-            request = read_generate_request(body)
-        except JsonError as error:
-            return body_rejection(error)
-        return self._generate(request, full_text_default=False)
+        return self._generate(read_generate_request(body), full_text_default=False)
 
     def generate_stream(self, body: bytes) -> Response | EventStream:
-        try:
-            request = read_generate_request(body)
-        except JsonError as error:
-            return body_rejection(error)
-        return self._generate_stream(request, full_text_default=False)
+        return self._generate_stream(read_generate_request(body), full_text_default=False)
 
     def compat(self, body: bytes) -> Response | EventStream:
         """POST /: ``stream`` switches the answer; a plain answer is a one-element list (api-inference's
         shape), and ``return_full_text`` null means true because the model is a text-generation model."""
-        try:
-            request = read_generate_request(body, compat=True)
-        except JsonError as error:
-            return body_rejection(error)
+        request = read_generate_request(body, compat=True)
         if request.stream:
             return self._generate_stream(request, full_text_default=True)
         response = self._generate(request, full_text_default=True)
@@ -105,10 +87,7 @@ class NativeRoutes:
         return Response(200, b"[" + response.body + b"]", response.headers)
 
     def tokenize(self, body: bytes) -> Response:
-        try:
-            request = read_generate_request(body)
-        except JsonError as error:
-            return body_rejection(error)
+        request = read_generate_request(body)
         pieces = self.infer.tokenizer.encode(request.inputs, add_special_tokens=True)
         return json_response(200, [{"id": p.id, "text": p.text, "start": p.start, "stop": p.stop} for p in pieces])
 
