@@ -18,13 +18,12 @@ from .params import (
     TGI_MAX_STOP_SEQUENCES,
     TGI_PASSTHROUGH,
     check_names,
-    choice_seed,
     finish_reason,
     generation_parameters,
     integer,
+    request_bodies,
     stop_strings,
     usage,
-    with_stop_limit,
 )
 from .stops import cut_at_stop
 from .structured import ToolPlan, fold_tool_turns, plan_tools, response_format_grammar, tool_message
@@ -66,18 +65,7 @@ class ChatPlan:
 
     def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int = TGI_MAX_STOP_SEQUENCES) -> list[bytes]:
         """One TGI request body per choice. With a seed, choice i uses seed + i so the choices differ."""
-        planned = with_stop_limit(self.parameters, self.stops, max_stop_sequences)
-        body: dict[str, Any] = {"inputs": self.inputs, "parameters": planned}
-        if serverless:  # the serverless API's `/` route takes the stream flag in the body
-            body["stream"] = self.stream
-        if self.n == 1:
-            return [json.dumps(body).encode()]
-        seed = planned.get("seed")
-        bodies = []
-        for index in range(self.n):
-            parameters = planned if seed is None else {**planned, "seed": choice_seed(seed, index)}
-            bodies.append(json.dumps({**body, "parameters": parameters}).encode())
-        return bodies
+        return request_bodies(self, (self.inputs,), serverless=serverless, max_stop_sequences=max_stop_sequences)
 
 
 @dataclass(frozen=True, slots=True)

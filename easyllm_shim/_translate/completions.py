@@ -19,13 +19,12 @@ from .params import (
     TGI_MAX_STOP_SEQUENCES,
     TGI_PASSTHROUGH,
     check_names,
-    choice_seed,
     finish_reason,
     generation_parameters,
     integer,
+    request_bodies,
     stop_strings,
     usage,
-    with_stop_limit,
 )
 from .stops import cut_at_stop
 from .stream import StreamTranslator, encode
@@ -59,17 +58,8 @@ class CompletionPlan:
         return self.answer(meta, generations, [header_int(headers, b"x-prompt-tokens") for _, headers, _ in answers])
 
     def tgi_bodies(self, *, serverless: bool, max_stop_sequences: int = TGI_MAX_STOP_SEQUENCES) -> list[bytes]:
-        bodies = []
-        planned = with_stop_limit(self.parameters, self.stops, max_stop_sequences)
-        seed = planned.get("seed")
-        for prompt in self.prompts:
-            for index in range(self.n):
-                parameters = planned if seed is None else {**planned, "seed": choice_seed(seed, index)}
-                body: dict[str, Any] = {"inputs": prompt, "parameters": parameters}
-                if serverless:
-                    body["stream"] = self.stream
-                bodies.append(json.dumps(body).encode())
-        return bodies
+        """One TGI request body per prompt and choice, in the order of OpenAI's choice indexes."""
+        return request_bodies(self, self.prompts, serverless=serverless, max_stop_sequences=max_stop_sequences)
 
     def answer(self, meta: CompletionMeta, generations: Sequence[Generation], prompt_tokens: Sequence[int]) -> bytes:
         choices = [self._choice(index, generation) for index, generation in enumerate(generations)]

@@ -1,6 +1,6 @@
 """OpenAI embeddings → Text Embeddings Inference `/embed` (or the serverless feature-extraction route).
 
-TEI answers a 2-D array, one vector per input, L2-normalised (tgi-protocol.md §7); OpenAI's answer is
+TEI answers a 2-D array, one vector per input, L2-normalised (even for one input); OpenAI's answer is
 a list of `embedding` objects, as floats or as base64 float32 (the openai SDK asks for base64 by
 default and decodes it). `dimensions` shortens vectors the way OpenAI defines it, keeping the first
 `dimensions` values and renormalising: TEI does this for Matryoshka models, and the shim does it

@@ -7,9 +7,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-# TGI reports every /generate_stream failure inside an HTTP 200 (tgi-protocol.md §2.3). When the
-# failure is the stream's first event we answer with the status TGI uses for the same error on
-# /generate (§5), so `create(stream=True)` raises, and retries, as it would against OpenAI.
+# TGI validates inside its stream, so /generate_stream reports every failure as an event of an
+# HTTP 200. When the failure is the stream's first event we answer with the status TGI gives the
+# same error on /generate, so `create(stream=True)` raises, and retries, as it would against OpenAI.
+# (docs/parameters.md, "TGI's wire protocol, as the shim relies on it".)
 STREAM_ERROR_STATUS: Mapping[str, int] = {
     "validation": 422,
     "template_error": 422,
@@ -68,7 +69,7 @@ def upstream_error(status: int, content: bytes) -> tuple[bytes, dict[str, str]]:
     fields = tgi_error_fields(payload)
     headers: dict[str, str] = {}
     if fields is None:
-        # axum rejections are text/plain (tgi-protocol.md §5); proxies may answer HTML or nothing.
+        # TGI's web framework (axum) rejects malformed bodies in text/plain; proxies may answer HTML or nothing.
         message = text or _EMPTY_BODY_MESSAGES.get(status, f"the Hugging Face endpoint answered HTTP {status}")
         return error_body(message, "tgi_error"), headers
     message, type_, extra = fields

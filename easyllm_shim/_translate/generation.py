@@ -44,7 +44,7 @@ def read_generation(content: bytes, *, with_details: bool = False) -> Generation
 
 def generation_from(payload: Any) -> Generation:
     """From a decoded answer. Without `generated_text` it is not TGI's answer: raise, never an empty reply."""
-    if isinstance(payload, list):  # the compat route answers a one-element list (tgi-protocol.md §1.2)
+    if isinstance(payload, list):  # TGI's compat route `/` (the serverless API) answers a one-element list
         payload = payload[0]
     text = payload["generated_text"]
     if not isinstance(text, str):

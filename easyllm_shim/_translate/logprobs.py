@@ -1,4 +1,9 @@
-"""TGI token details → OpenAI's `choices[i].logprobs.content` (tgi-protocol.md §1.2, §2.2)."""
+"""TGI token details → OpenAI's `choices[i].logprobs.content`.
+
+TGI lists each generated token (`text`, `logprob`, `special`) in `details.tokens`, and with
+`top_n_tokens` its alternatives per position in `details.top_tokens` (docs/parameters.md, "TGI's
+wire protocol, as the shim relies on it").
+"""
 
 from __future__ import annotations
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from .errors import InvalidRequest
 
-# TGI-only parameters, sent through `extra_body` and validated by TGI itself (tgi-protocol.md §1.1).
+# TGI-only parameters, sent through `extra_body`; TGI validates them itself (a bad value is its 422).
 TGI_PASSTHROUGH = frozenset({"top_k", "repetition_penalty", "truncate", "typical_p", "watermark", "adapter_id"})
 # OpenAI parameters TGI cannot honour. Dropping them silently would change results, so they are refused.
 UNSUPPORTED: Mapping[str, str] = {
@@ -87,7 +88,8 @@ def generation_parameters(body: Mapping[str, Any], stops: tuple[str, ...]) -> di
     """TGI `parameters` for the sampling, length, seed, penalty and stop settings every text route shares."""
     parameters: dict[str, Any] = {"details": True, "return_full_text": False}
     # OpenAI samples unless told otherwise; TGI is greedy unless told otherwise, and rejects
-    # temperature 0 and top_p >= 1 (tgi-protocol.md §1.1). Both zeros mean greedy on OpenAI.
+    # temperature 0 and top_p >= 1 (TGI wants temperature > 0 and 0 < top_p < 1). Both zeros mean
+    # greedy on OpenAI.
     temperature = number(body, "temperature", 0, 2)
     top_p = number(body, "top_p", 0, 1)
     if temperature == 0 or top_p == 0:
@@ -123,6 +125,37 @@ def with_stop_limit(parameters: dict[str, Any], stops: tuple[str, ...], limit: i
     if limit == TGI_MAX_STOP_SEQUENCES or len(stops) <= min(limit, TGI_MAX_STOP_SEQUENCES):
         return parameters
     return {**parameters, "stop": list(stops[:limit])}
+
+
+class GenerationPlan(Protocol):
+    """What `request_bodies` reads of a chat or completions plan."""
+
+    @property
+    def parameters(self) -> dict[str, Any]: ...
+    @property
+    def stops(self) -> tuple[str, ...]: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def stream(self) -> bool: ...
+
+
+def request_bodies(
+    plan: GenerationPlan, prompts: Sequence[str], *, serverless: bool, max_stop_sequences: int
+) -> list[bytes]:
+    """One TGI request body per prompt and choice, choice `j` of prompt `i` at `i * n + j`. With a seed,
+    choice j uses seed + j, so the choices differ and choice 0 is what a lone call would answer."""
+    planned = with_stop_limit(plan.parameters, plan.stops, max_stop_sequences)
+    seed = planned.get("seed")
+    bodies = []
+    for prompt in prompts:
+        for index in range(plan.n):
+            choice = planned if seed is None or index == 0 else {**planned, "seed": choice_seed(seed, index)}
+            body: dict[str, Any] = {"inputs": prompt, "parameters": choice}
+            if serverless:  # the serverless API posts to TGI's compat route `/`, which takes `stream` in the body
+                body["stream"] = plan.stream
+            bodies.append(json.dumps(body).encode())
+    return bodies
 
 
 def tgi_seed(seed: int) -> int:

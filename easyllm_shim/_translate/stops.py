@@ -1,7 +1,8 @@
 """OpenAI stop semantics on top of TGI's: the stop text is never part of the answer.
 
-TGI includes a matched stop sequence in its output, misses one that ends mid-token, and accepts
-only `max_stop_sequences` of them (tgi-protocol.md §1.3), so the shim always cuts client-side too.
+TGI includes a matched stop sequence in its output, misses one that ends mid-token (it only matches
+at the end of the text so far), and accepts only `max_stop_sequences` of them (its `/info` says how
+many, 4 by default), so the shim always cuts client-side too.
 """
 
 from __future__ import annotations

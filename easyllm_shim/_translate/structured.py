@@ -1,4 +1,4 @@
-"""Structured output on TGI: `response_format` and `tools` become a JSON grammar (tgi-protocol.md §1.1).
+"""Structured output on TGI: `response_format` and `tools` become a JSON grammar (TGI's `grammar` parameter).
 
 TGI constrains decoding to a JSON schema, which must have a top-level `properties`. Tools follow
 TGI's own Messages API: the model picks one of the functions, each described by its parameter
