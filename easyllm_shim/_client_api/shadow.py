@@ -39,16 +39,22 @@ class Shadows:
             with self._lock:
                 shadow = self._by_http_client.get(http_client)
                 if shadow is None:
-                    shadow = self._by_http_client[http_client] = self._make(http_client)
+                    shadow = self._by_http_client[http_client] = self._make(client)
         return shadow
 
-    def _make(self, http_client: Any) -> Any:
+    def _make(self, client: Any) -> Any:
+        from openai import DEFAULT_MAX_RETRIES, NOT_GIVEN
+
         from .classes import ShadowAsyncOpenAI, ShadowOpenAI
 
         # Same package (httpx or httpx2) and same kind (sync or async) as the caller's client.
+        http_client = client._client
         http = module_of(http_client)
         transport = UpstreamTransport(self.upstream, http_client)
         options: dict[str, Any] = {"api_key": _PLACEHOLDER_KEY, "base_url": _PLACEHOLDER_BASE}
+        # The first caller's timeout and retries, so its calls need no options of their own (`wrapper.py`).
+        options["timeout"] = getattr(client, "timeout", NOT_GIVEN)
+        options["max_retries"] = getattr(client, "max_retries", DEFAULT_MAX_RETRIES)
         direct, async_direct = direct_clients(http)
         if isinstance(http_client, http.AsyncClient):
             return ShadowAsyncOpenAI(**options, http_client=async_direct(transport=transport))

@@ -15,7 +15,7 @@ from openai import APIConnectionError, APIStatusError, NotGiven
 from openai._base_client import AsyncAPIClient
 from openai._compat import model_copy
 
-from .._routing.router import Router
+from .._routing.router import Call, Router
 from .._upstream.upstream import PATHS, Upstream
 from .shadow import Shadows
 
@@ -59,7 +59,7 @@ class RequestWrapper:
         router = self.router
         if not isinstance(model, str) or not router.touches(model) or getattr(instance, "_easyllm_shadow", False):
             return wrapped(*args, **kwargs)
-        return router.dispatch(model, body, _Call(self, wrapped, instance, args, kwargs, options))
+        return router.dispatch(model, body, _Call(wrapped, args, kwargs, self, instance, options))
 
     def shadow_of(self, client: Any) -> Any:
         """The shadow of a caller's client, on the upstream of the configuration in force."""
@@ -70,49 +70,43 @@ class RequestWrapper:
         return shadows.for_client(client)
 
 
-class _Call:
-    """One intercepted `request(cast_to, options, ...)` call."""
+class _Call(Call):
+    """One intercepted `request(cast_to, options, ...)` call of an openai client (`instance`)."""
 
-    __slots__ = ("_args", "_instance", "_kwargs", "_options", "_wrapped", "_wrapper")
+    __slots__ = ("_instance", "_options", "_wrapper")
 
     def __init__(
         self,
-        wrapper: RequestWrapper,
         wrapped: Callable[..., Any],
-        instance: Any,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
+        wrapper: RequestWrapper,
+        instance: Any,
         options: Any,
     ) -> None:
+        super().__init__(wrapped, args, kwargs, asynchronous=isinstance(instance, AsyncAPIClient))
         self._wrapper = wrapper
-        self._wrapped = wrapped
         self._instance = instance
-        self._args = args
-        self._kwargs = kwargs
         self._options = options
-
-    @property
-    def asynchronous(self) -> bool:
-        return isinstance(self._instance, AsyncAPIClient)
-
-    def untouched(self) -> Any:
-        return self._wrapped(*self._args, **self._kwargs)
 
     def routed(self, model: str) -> Any:
         """On a shadow client, so the SDK's own code sends, retries, parses and raises."""
-        instance, options = self._instance, _copy_options(self._options, model)
-        # The caller's client timeout and retries, made explicit for the shadow client.
-        if isinstance(options.max_retries, NotGiven):
-            options.max_retries = instance.max_retries
-        if isinstance(options.timeout, NotGiven):
-            options.timeout = instance.timeout
-        request = _unwrapped_on(self._wrapped, self._wrapper.shadow_of(instance))
-        return _call_with(request, self._args, self._kwargs, options)
+        instance, options = self._instance, self._options
+        shadow = self._wrapper.shadow_of(instance)
+        same_client = shadow.timeout == instance.timeout and shadow.max_retries == instance.max_retries
+        if not same_client or model != options.json_data["model"]:
+            options = _copy_options(options, model)
+            # The caller's client timeout and retries, made explicit for the shadow client.
+            if isinstance(options.max_retries, NotGiven):
+                options.max_retries = instance.max_retries
+            if isinstance(options.timeout, NotGiven):
+                options.timeout = instance.timeout
+        return _call_with(_unwrapped_on(self.wrapped, shadow), self.args, self.kwargs, options)
 
     def passed(self, model: str) -> Any:
         # A rewritten model that does not route (an OpenAI model): the caller's own, unpatched path,
         # so OpenAI's key goes to OpenAI and the Hugging Face token never leaves the shadow client.
-        return _call_with(self._wrapped, self._args, self._kwargs, _copy_options(self._options, model))
+        return _call_with(self.wrapped, self.args, self.kwargs, _copy_options(self._options, model))
 
     def failed(self, error: Exception) -> bool:
         return server_failed(error)

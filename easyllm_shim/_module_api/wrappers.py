@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from .._routing.router import Router
+from .._routing.router import Call, Router
 from . import driver
 from .arguments import Arguments
 from .objects import sdk, server_failed
@@ -47,44 +47,35 @@ class CreateWrapper:
         router = self.router
         if not isinstance(model, str) or not router.touches(model):
             return wrapped(*args, **kwargs)
-        return router.dispatch(model, kwargs, _Call(self, wrapped, args, kwargs))
+        return router.dispatch(model, kwargs, _Call(wrapped, args, kwargs, self))
 
 
-class _Call:
+class _Call(Call):
     """One intercepted `create(*args, **kwargs)` call."""
 
-    __slots__ = ("_args", "_kwargs", "_wrapped", "_wrapper")
+    __slots__ = ("_wrapper",)
 
     def __init__(
-        self, wrapper: CreateWrapper, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrapper: CreateWrapper
     ) -> None:
+        super().__init__(wrapped, args, kwargs, asynchronous=wrapper.asynchronous)
         self._wrapper = wrapper
-        self._wrapped = wrapped
-        self._args = args
-        self._kwargs = kwargs
-
-    @property
-    def asynchronous(self) -> bool:
-        return self._wrapper.asynchronous
-
-    def untouched(self) -> Any:
-        return self._wrapped(*self._args, **self._kwargs)
 
     def routed(self, model: str) -> Any:
-        arguments = Arguments.of(self._wrapper.path, self._args, {**self._kwargs, "model": model})
+        arguments = Arguments.of(self._wrapper.path, self.args, {**self.kwargs, "model": model})
         upstream = self._wrapper.router.upstream
         if self.asynchronous:
             return _aretrying(arguments, lambda: driver.acreate(upstream, arguments))
         return _retrying(arguments, lambda: driver.create(upstream, arguments))
 
     def passed(self, model: str) -> Any:
-        return self._wrapped(*self._args, **{**self._kwargs, "model": model})
+        return self.wrapped(*self.args, **{**self.kwargs, "model": model})
 
     def failed(self, error: Exception) -> bool:
         return server_failed(error)
 
     def openai_key(self) -> str | None:
-        key = self._kwargs.get("api_key") or sdk().api_key
+        key = self.kwargs.get("api_key") or sdk().api_key
         return key if isinstance(key, str) else None
 
 

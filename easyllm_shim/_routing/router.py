@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .._config.settings import Config
 from .._flows import adrive, drive
@@ -16,26 +16,39 @@ if TYPE_CHECKING:
     from .._upstream.upstream import Upstream
 
 
-class Call(Protocol):
-    """One intercepted SDK call, as its SDK generation carries it out."""
+class Call:
+    """One intercepted SDK call: the wrapped function and its arguments. Each SDK generation says how
+    to carry it out elsewhere (`_client_api/wrapper.py`, `_module_api/wrappers.py`)."""
 
-    @property
-    def asynchronous(self) -> bool: ...
+    __slots__ = ("args", "asynchronous", "kwargs", "wrapped")
+
+    def __init__(
+        self, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, asynchronous: bool
+    ) -> None:
+        self.wrapped = wrapped
+        self.args = args
+        self.kwargs = kwargs
+        self.asynchronous = asynchronous  # `wrapped` returns an awaitable
 
     def untouched(self) -> Any:
         """The caller's own call, exactly as it was made."""
+        return self.wrapped(*self.args, **self.kwargs)
 
     def routed(self, model: str) -> Any:
         """The call, for `model`, to the Hugging Face server that serves it."""
+        raise NotImplementedError
 
     def passed(self, model: str) -> Any:
         """The call on the caller's own path (OpenAI), for another model than it asked for."""
+        raise NotImplementedError
 
     def failed(self, error: Exception) -> bool:
         """Whether `error` is the server's failure (connection, timeout, 429, 5xx), so a fallback may serve."""
+        raise NotImplementedError
 
     def openai_key(self) -> str | None:
         """The caller's OpenAI key, to redact from what the event log writes."""
+        raise NotImplementedError
 
 
 class Router:

@@ -77,9 +77,7 @@ class CallRecord:
 
     def _observe(self, chunks: Iterator[Any]) -> Iterator[Any]:
         try:
-            for chunk in chunks:
-                self._chunk(chunk)
-                yield chunk
+            yield from map(self._seen, chunks)
         except Exception as error:
             self._finish(error)
             raise
@@ -88,14 +86,13 @@ class CallRecord:
     async def _aobserve(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
         try:
             async for chunk in chunks:
-                self._chunk(chunk)
-                yield chunk
+                yield self._seen(chunk)
         except Exception as error:
             self._finish(error)
             raise
         self._finish(None)
 
-    def _chunk(self, chunk: Any) -> None:
+    def _seen(self, chunk: Any) -> Any:
         # Runs inside the caller's iteration, so it only reads attributes and never raises.
         usage = getattr(chunk, "usage", None)
         if usage is not None:  # `stream_options={"include_usage": True}`
@@ -104,6 +101,7 @@ class CallRecord:
             self._content_chunks += 1
             if self._ttft is None:
                 self._ttft = time.perf_counter() - self._started
+        return chunk
 
     def _finish(self, error: BaseException | None) -> None:
         if self._written:  # a stream ends once, but both its iterator and its finalizer may report it

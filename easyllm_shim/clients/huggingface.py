@@ -7,13 +7,14 @@ after import takes effect on the next call.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .._config.credentials import Credentials, env_token
 from .._config.hub import DEFAULT_API_BASE as _DEFAULT_API_BASE
@@ -32,6 +33,8 @@ prompt_builder: str | Callable[..., str] | None = os.environ.get("HUGGINGFACE_PR
 stop_sequences: list[str] = []
 
 log = logging.getLogger("easyllm_shim")
+P = ParamSpec("P")
+F = TypeVar("F", bound=Callable[..., Any])
 _lock = threading.Lock()
 _current: tuple[tuple[Any, ...], Shadows] | None = None
 # The connection pools this module's calls use: one sync, one per event loop for `acreate`.
@@ -115,18 +118,27 @@ def _debugging(enabled: bool) -> Iterator[None]:
             log.removeHandler(handler)
 
 
-def _arguments(
+def _as_dict(message: Any) -> Any:
+    if isinstance(message, dict):
+        return message
+    return {"role": message.role, "content": message.content}  # EasyLLM's ChatMessage objects
+
+
+def _chat_request(
     messages: Sequence[Any],
-    model: str | None,
-    temperature: float,
-    top_p: float,
-    top_k: int | None,
-    n: int,
-    max_tokens: int,
-    stop: str | Sequence[str] | None,
-    stream: bool,
-    frequency_penalty: float,
-) -> dict[str, Any]:
+    model: str | None = None,
+    temperature: float = 0.9,
+    top_p: float = 0.6,
+    top_k: int | None = 10,
+    n: int = 1,
+    max_tokens: int = 1024,
+    stop: str | Sequence[str] | None = None,
+    stream: bool = False,
+    frequency_penalty: float = 1.0,
+    debug: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """EasyLLM's `ChatCompletion.create` parameters and defaults, as the openai SDK's `create` keyword
+    arguments, and whether to log the call's prompt."""
     if frequency_penalty < 0:
         raise ValueError(f"frequency_penalty must be >= 0 (it is TGI's repetition_penalty), got {frequency_penalty}")
     extra: dict[str, Any] = {}
@@ -136,7 +148,7 @@ def _arguments(
     if frequency_penalty not in (0, 1):
         extra["repetition_penalty"] = frequency_penalty
     stops = [stop] if isinstance(stop, str) else list(stop or [])
-    return {
+    request = {
         "model": model or "tgi",
         "messages": [_as_dict(message) for message in messages],
         "temperature": temperature,
@@ -147,51 +159,43 @@ def _arguments(
         "stream": stream,
         "extra_body": extra or None,
     }
+    return request, debug
 
 
-def _as_dict(message: Any) -> Any:
-    if isinstance(message, dict):
-        return message
-    return {"role": message.role, "content": message.content}  # EasyLLM's ChatMessage objects
+def _sync(request: Callable[P, tuple[dict[str, Any], bool]]) -> Callable[P, Any]:
+    """A `create` with `request`'s parameters, on the sync shadow client."""
+
+    def create(*args: P.args, **kwargs: P.kwargs) -> Any:
+        sdk_kwargs, debug = request(*args, **kwargs)
+        with _debugging(debug):
+            return _sync_shadow().chat.completions.create(**sdk_kwargs)
+
+    return _with_parameters_of(request, create)
+
+
+def _async(request: Callable[P, tuple[dict[str, Any], bool]]) -> Callable[P, Awaitable[Any]]:
+    """An `acreate` with `request`'s parameters (EasyLLM's raised NotImplementedError), on the async shadow client."""
+
+    async def acreate(*args: P.args, **kwargs: P.kwargs) -> Any:
+        sdk_kwargs, debug = request(*args, **kwargs)
+        with _debugging(debug):
+            return await _async_shadow().chat.completions.create(**sdk_kwargs)
+
+    return _with_parameters_of(request, acreate)
+
+
+def _with_parameters_of(request: Callable[..., Any], call: F) -> F:
+    """`call` as `help()` and IDEs show it: `request`'s parameters, returning an openai object."""
+    setattr(call, "__signature__", inspect.signature(request).replace(return_annotation="Any"))  # noqa: B010
+    return call
 
 
 class ChatCompletion:
-    """`huggingface.ChatCompletion.create(...)`: EasyLLM's signature and defaults."""
+    """`huggingface.ChatCompletion.create(...)`: EasyLLM's signature and defaults.
 
-    @staticmethod
-    def create(
-        messages: Sequence[Any],
-        model: str | None = None,
-        temperature: float = 0.9,
-        top_p: float = 0.6,
-        top_k: int | None = 10,
-        n: int = 1,
-        max_tokens: int = 1024,
-        stop: str | Sequence[str] | None = None,
-        stream: bool = False,
-        frequency_penalty: float = 1.0,
-        debug: bool = False,
-    ) -> Any:
-        """A `openai.types.chat.ChatCompletion`, or an `openai.Stream` of `ChatCompletionChunk` with `stream=True`."""
-        kwargs = _arguments(messages, model, temperature, top_p, top_k, n, max_tokens, stop, stream, frequency_penalty)
-        with _debugging(debug):
-            return _sync_shadow().chat.completions.create(**kwargs)
+    `create` returns an `openai.types.chat.ChatCompletion`, or an `openai.Stream` of
+    `ChatCompletionChunk` with `stream=True`; `acreate` the same, awaited (`openai.AsyncStream`).
+    """
 
-    @staticmethod
-    async def acreate(
-        messages: Sequence[Any],
-        model: str | None = None,
-        temperature: float = 0.9,
-        top_p: float = 0.6,
-        top_k: int | None = 10,
-        n: int = 1,
-        max_tokens: int = 1024,
-        stop: str | Sequence[str] | None = None,
-        stream: bool = False,
-        frequency_penalty: float = 1.0,
-        debug: bool = False,
-    ) -> Any:
-        """Async `create` (EasyLLM raised NotImplementedError): a `ChatCompletion` or an `openai.AsyncStream`."""
-        kwargs = _arguments(messages, model, temperature, top_p, top_k, n, max_tokens, stop, stream, frequency_penalty)
-        with _debugging(debug):
-            return await _async_shadow().chat.completions.create(**kwargs)
+    create = staticmethod(_sync(_chat_request))
+    acreate = staticmethod(_async(_chat_request))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import types
 
-import pytest
-
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import LLAMA
