@@ -23,7 +23,7 @@ from _measure import Candidate
 
 from easyllm_shim._client_api.http import sdk_default
 
-# LiteLLM downloads its model-cost map at import unless told not to (openai-patching-peers.md §1.4).
+# LiteLLM downloads its model-cost map at import unless told not to.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 SHIM = "easyllm-shim → /generate"

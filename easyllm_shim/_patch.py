@@ -59,6 +59,8 @@ class _Patcher:
     def unpatch(self) -> None:
         with self._lock:
             for module, name, handle in reversed(self._handles):
+                # A wrapper that cannot be taken out (see `unwrap`) passes every call through from now on.
+                handle._self_wrapper.router = None
                 unwrap(module, name, handle)
             self._router, self._handles = None, []
 

@@ -192,34 +192,76 @@ def test_raw_responses_report_elapsed_time_like_the_sdks_own(patched: TGIServer,
     assert streamed.elapsed.total_seconds() > 0
 
 
-@pytest.mark.parametrize("tracer_first", [True, False], ids=["tracer patched first", "tracer patched last"])
-def test_another_librarys_wrapper_on_request_sees_each_routed_call_once(
-    tgi: TGIServer, sdk: SDK, tracer_first: bool
-) -> None:
-    import wrapt
+CLIENT_CLASSES = {"SyncAPIClient": SyncAPIClient, "AsyncAPIClient": AsyncAPIClient}
 
-    seen: list[str] = []
+
+def _install_tracer(seen: list[str]) -> list[Any]:
+    """Another library's wrapt wrapper on both `request` methods, as tracing libraries install them."""
+    import wrapt
 
     def tracer(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         seen.append(args[1].url)
         return wrapped(*args, **kwargs)
 
-    def install_tracer() -> list[Any]:
-        return [
-            wrapt.wrap_function_wrapper("openai._base_client", f"{kind}.request", tracer)
-            for kind in ("SyncAPIClient", "AsyncAPIClient")
-        ]
+    return [wrapt.wrap_function_wrapper("openai._base_client", f"{kind}.request", tracer) for kind in CLIENT_CLASSES]
 
-    handles = install_tracer() if tracer_first else []
+
+def _remove_tracer(handles: list[Any]) -> None:
+    """As the other library would: wrapt >= 2.4 splices it out wherever it is; before, only from the top."""
+    import wrapt
+
+    for cls, handle in zip(CLIENT_CLASSES.values(), handles, strict=True):
+        if hasattr(wrapt, "unwrap_object"):
+            wrapt.unwrap_object(cls, "request", handle)
+        else:
+            assert cls.__dict__["request"] is handle
+            setattr(cls, "request", handle.__wrapped__)  # noqa: B010
+
+
+@pytest.mark.parametrize("tracer_first", [True, False], ids=["tracer patched first", "tracer patched last"])
+def test_another_librarys_wrapper_on_request_sees_each_routed_call_once(
+    tgi: TGIServer, sdk: SDK, tracer_first: bool
+) -> None:
+    seen: list[str] = []
+    handles = _install_tracer(seen) if tracer_first else []
     easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN)
-    handles = handles or install_tracer()
+    handles = handles or _install_tracer(seen)
     try:
         assert sdk.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
     finally:
-        easyllm_shim.unpatch()
-        for kind, handle in zip(("SyncAPIClient", "AsyncAPIClient"), handles, strict=True):
-            wrapt.unwrap_object(SyncAPIClient if kind == "SyncAPIClient" else AsyncAPIClient, "request", handle)
+        if tracer_first:
+            easyllm_shim.unpatch()
+            _remove_tracer(handles)
+        else:  # the last one in removes itself first, as a context manager or a test fixture would
+            _remove_tracer(handles)
+            easyllm_shim.unpatch()
 
     assert seen == ["/chat/completions"]
     assert len(generate_calls(tgi)) == 1
     assert SyncAPIClient.__dict__["request"].__class__.__name__ == "function"
+
+
+def test_unpatch_under_another_librarys_wrapper_stops_routing(
+    tgi: TGIServer, openai_api: OpenAIStandIn, sdk: SDK, caplog: pytest.LogCaptureFixture
+) -> None:
+    """wrapt >= 2.4 takes the shim's wrapper out from under the other one; with wrapt < 2.4 it stays there
+    (with a warning) but passes every call through. Either way nothing routes after `unpatch()`."""
+    import wrapt
+
+    originals = {kind: cls.__dict__["request"] for kind, cls in CLIENT_CLASSES.items()}
+    seen: list[str] = []
+    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN)
+    handles = _install_tracer(seen)
+    try:
+        easyllm_shim.unpatch()
+        sdk.create(model=LLAMA, messages=MESSAGES)
+
+        assert generate_calls(tgi) == []
+        assert [request.json()["model"] for request in openai_api.requests] == [LLAMA]
+        assert seen == ["/chat/completions"]
+        spliced = hasattr(wrapt, "unwrap_object")
+        assert ("re-wrapped by another library" in caplog.text) is not spliced
+    finally:
+        _remove_tracer(handles)
+        for kind, cls in CLIENT_CLASSES.items():  # what an old wrapt had to leave behind
+            setattr(cls, "request", originals[kind])  # noqa: B010

@@ -112,12 +112,12 @@ def _write_route(write: Write, config: Config, model: str) -> None:
     write(f"  {model}")
     for percent, served in _destinations(config, model):
         share = "all" if percent is None else f"{percent:g}%"
-        write(f"    {share:>5}  -> {served}: {_backend(config, served)}")
+        write(f"    {share:>5}  -> {served}: {_served_by(config, served)}")
         if fallback := config.fallback.get(served):
-            write(f"           if that fails -> {fallback}: {_backend(config, fallback)}")
+            write(f"           if that fails -> {fallback}: {_served_by(config, fallback)}")
 
 
-def _backend(config: Config, model: str) -> str:
+def _served_by(config: Config, model: str) -> str:
     if not config.route(model):
         return "OpenAI"
     endpoint = endpoint_for(config, model)
@@ -127,8 +127,8 @@ def _backend(config: Config, model: str) -> str:
 def _tgi_roots(config: Config) -> dict[str, Endpoint]:
     """Each TGI URL a listed model routes to (fallbacks included), with the headers its calls carry."""
     served = {model for listed in _models(config) for _, model in _destinations(config, listed)}
-    targets = [*served, *(config.fallback[model] for model in served if model in config.fallback)]
-    endpoints = [endpoint_for(config, model) for model in sorted(set(targets)) if config.route(model)]
+    models = [*served, *(config.fallback[model] for model in served if model in config.fallback)]
+    endpoints = [endpoint_for(config, model) for model in sorted(set(models)) if config.route(model)]
     return {endpoint.url: endpoint for endpoint in endpoints}
 
 

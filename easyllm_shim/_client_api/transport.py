@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -174,9 +174,12 @@ class _AsyncIO:
         self._opened: list[http.Response] = []
         self._chunks: list[AsyncIterator[bytes]] = []
 
-    async def do(self, step: Step) -> Any:
-        if isinstance(step, Read):
-            return await anext(self._chunks[step.stream], b"")
+    def do(self, step: Step) -> Awaitable[Any]:
+        if isinstance(step, Read):  # once per chunk of a stream: no coroutine of our own around it
+            return anext(self._chunks[step.stream], b"")
+        return self._do(step)
+
+    async def _do(self, step: Step) -> Any:
         if isinstance(step, Send):
             requests = [self._transport.upstream_request(r, self._caller) for r in step.requests]
             if len(requests) == 1:

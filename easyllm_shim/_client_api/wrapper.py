@@ -45,25 +45,24 @@ class RequestWrapper:
     """The wrapper of both `request` methods (the async one returns a coroutine)."""
 
     def __init__(self, router: Router) -> None:
-        self.router = router
+        self.router: Router | None = router  # None once unpatched
         self._shadows: Shadows | None = None
 
     def __call__(
         self, wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         options = args[1] if len(args) > 1 else kwargs["options"]
-        if options.url not in PATHS:
+        router = self.router
+        if router is None or options.url not in PATHS:
             return wrapped(*args, **kwargs)
         body = options.json_data
         model = body.get("model") if isinstance(body, Mapping) else None
-        router = self.router
         if not isinstance(model, str) or not router.touches(model) or getattr(instance, "_easyllm_shadow", False):
             return wrapped(*args, **kwargs)
-        return router.dispatch(model, body, _Call(wrapped, args, kwargs, self, instance, options))
+        return router.dispatch(model, body, _Call(wrapped, args, kwargs, self, router, instance, options))
 
-    def shadow_of(self, client: Any) -> Any:
-        """The shadow of a caller's client, on the upstream of the configuration in force."""
-        upstream: Upstream = self.router.upstream
+    def shadow_of(self, client: Any, upstream: Upstream) -> Any:
+        """The shadow of a caller's client, on `upstream` (the configuration in force)."""
         shadows = self._shadows
         if shadows is None or shadows.upstream is not upstream:
             shadows = self._shadows = Shadows(upstream)
@@ -73,7 +72,7 @@ class RequestWrapper:
 class _Call(Call):
     """One intercepted `request(cast_to, options, ...)` call of an openai client (`instance`)."""
 
-    __slots__ = ("_instance", "_options", "_wrapper")
+    __slots__ = ("_instance", "_options", "_router", "_wrapper")
 
     def __init__(
         self,
@@ -81,18 +80,20 @@ class _Call(Call):
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         wrapper: RequestWrapper,
+        router: Router,
         instance: Any,
         options: Any,
     ) -> None:
         super().__init__(wrapped, args, kwargs, asynchronous=isinstance(instance, AsyncAPIClient))
         self._wrapper = wrapper
+        self._router = router
         self._instance = instance
         self._options = options
 
     def routed(self, model: str) -> Any:
         """On a shadow client, so the SDK's own code sends, retries, parses and raises."""
         instance, options = self._instance, self._options
-        shadow = self._wrapper.shadow_of(instance)
+        shadow = self._wrapper.shadow_of(instance, self._router.upstream)
         same_client = shadow.timeout == instance.timeout and shadow.max_retries == instance.max_retries
         if not same_client or model != options.json_data["model"]:
             options = _copy_options(options, model)

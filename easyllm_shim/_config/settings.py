@@ -72,7 +72,7 @@ def _log_path(value: str | os.PathLike[str]) -> str | None:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything routing and the TGI backend need, validated."""
+    """Everything routing and the upstream need, validated."""
 
     api_base: str = DEFAULT_API_BASE
     credentials: Credentials = field(default_factory=lambda: Credentials(None))

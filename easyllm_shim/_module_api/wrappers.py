@@ -36,7 +36,7 @@ class CreateWrapper:
     """The wrapper of one resource's `create` (or `acreate`), whose requests go to OpenAI's `path`."""
 
     def __init__(self, router: Router, path: str, *, asynchronous: bool) -> None:
-        self.router = router
+        self.router: Router | None = router  # None once unpatched
         self.path = path
         self.asynchronous = asynchronous
 
@@ -45,25 +45,31 @@ class CreateWrapper:
     ) -> Any:
         model = kwargs.get("model")
         router = self.router
-        if not isinstance(model, str) or not router.touches(model):
+        if router is None or not isinstance(model, str) or not router.touches(model):
             return wrapped(*args, **kwargs)
-        return router.dispatch(model, kwargs, _Call(wrapped, args, kwargs, self))
+        return router.dispatch(model, kwargs, _Call(wrapped, args, kwargs, self, router))
 
 
 class _Call(Call):
     """One intercepted `create(*args, **kwargs)` call."""
 
-    __slots__ = ("_wrapper",)
+    __slots__ = ("_router", "_wrapper")
 
     def __init__(
-        self, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrapper: CreateWrapper
+        self,
+        wrapped: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        wrapper: CreateWrapper,
+        router: Router,
     ) -> None:
         super().__init__(wrapped, args, kwargs, asynchronous=wrapper.asynchronous)
         self._wrapper = wrapper
+        self._router = router
 
     def routed(self, model: str) -> Any:
         arguments = Arguments.of(self._wrapper.path, self.args, {**self.kwargs, "model": model})
-        upstream = self._wrapper.router.upstream
+        upstream = self._router.upstream
         if self.asynchronous:
             return _aretrying(arguments, lambda: driver.acreate(upstream, arguments))
         return _retrying(arguments, lambda: driver.create(upstream, arguments))

@@ -1,6 +1,7 @@
 """Chat prompt formats: build the raw ``/generate`` prompt for a conversation, chosen by model.
 
-The backend calls ``resolve_format(model, override)`` and then ``.prompt(messages)`` and ``.stop``.
+The upstream (`_upstream/upstream.py`) calls ``resolve_format(model, override)``, then ``.prompt(messages)``
+and ``.stop``.
 User-facing prose is in docs/prompts.md; the EasyLLM-compatible surface is ``easyllm_shim.prompt_utils``.
 """
 

@@ -155,7 +155,7 @@ def build_prompt(messages: Messages, builder: str | Callable[..., str]) -> str:
     raise TypeError(f"builder must be a PROMPT_MAPPING name or a callable, not {type(builder).__name__}")
 
 
-# Stop strings to pass as ``stop=`` (EasyLLM exported these lists; the backend applies them itself).
+# Stop strings to pass as ``stop=`` (EasyLLM exported these lists; the shim applies them itself).
 llama2_stop_sequences = list(LLAMA2.stop)
 llama3_stop_sequences = list(LLAMA3.stop)
 mistral_stop_sequences = list(MISTRAL.stop)

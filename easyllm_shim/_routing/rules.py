@@ -3,7 +3,7 @@
 Pure: built once per configuration, asked once per call, no I/O. The order is fixed:
 1. an experiment on the requested model may pick one of its arms;
 2. otherwise the model map may rewrite the requested model (the experiment's control arm);
-3. the fallback of the chosen model, if any, is where the call goes when that model's backend fails.
+3. the fallback of the chosen model, if any, is where the call goes when that model's server fails.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""EasyLLM's `huggingface` client, kept alive on the shim's backend; results are genuine openai objects.
+"""EasyLLM's `huggingface` client, kept alive on the shim's routing; results are genuine openai objects.
 
 Module-level settings are read at call time, as in EasyLLM, so `huggingface.api_key = "hf_..."`
 after import takes effect on the next call.

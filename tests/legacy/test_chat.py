@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import types
+from typing import Any
 
+import easyllm_shim
 from easyllm_shim.testing import TGIServer
 
-from ..conftest import LLAMA
+from ..conftest import HF_TOKEN, LLAMA
 from ..wire import generate_calls
 from .sdk0 import LegacySDK, openai0
 
@@ -115,3 +117,18 @@ def test_a_stream_of_several_choices_streams_each_with_its_index(patched: TGISer
             by_choice[choice.index] = by_choice.get(choice.index, "") + choice.delta.get("content", "")
     assert by_choice == {0: "Hello there!", 1: "Hello there!"}
     assert [call.path for call in generate_calls(patched)] == ["/generate_stream", "/generate_stream"]
+
+
+def test_info_is_read_once_per_server_and_its_stop_limit_honoured(tgi_server_factory: Any, legacy: LegacySDK) -> None:
+    server = tgi_server_factory(max_stop_sequences=2, reply="one two three four")
+    easyllm_shim.patch(api_base=server.url, token=HF_TOKEN)
+
+    completion = legacy.create(model=LLAMA, messages=MESSAGES, stop=["five", "six", "three"])
+    streamed = legacy.stream(model=LLAMA, messages=MESSAGES, stop=["five", "six", "three"])
+
+    assert [request.path for request in server.requests] == ["/info", "/generate", "/generate_stream"]
+    assert [call.json()["parameters"]["stop"] for call in generate_calls(server)] == [["five", "six"]] * 2
+    # TGI would refuse a third stop string; the third is still cut client-side.
+    assert completion.choices[0].message.content == "one two "
+    assert streamed.content == "one two "
+    assert completion.system_fingerprint == "3.3.6-dev0-native"
