@@ -73,7 +73,8 @@ PLANS = {"full": Plan(11, 60, 2, 4, 21), "quick": Plan(2, 10, 1, 1, 5)}
 def patch_state(api_base: str) -> Callable[[bool], None]:
     def set_patched(patched: bool) -> None:
         if patched:
-            easyllm_shim.patch(api_base=api_base, token="hf_bench")
+            # The candidates' clients point at dead or canned base URLs of their own, not OpenAI's.
+            easyllm_shim.patch(api_base=api_base, token="hf_bench", route_all_clients=True)
         else:
             easyllm_shim.unpatch()
 

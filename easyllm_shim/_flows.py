@@ -43,7 +43,11 @@ async def adrive(flow: Generator[S, Any, R], do: Callable[[S], Awaitable[Any]]) 
 
 
 # A stream's flow yields the bytes its reader gets, and between them the steps that fetch more.
-def relay(flow: Generator[Any, Any, None], do: Callable[[Any], Any]) -> Iterator[bytes]:
+# `failure` says what a failure of `do` is raised as (the reader's own exceptions), if not as it is.
+Failure = Callable[[Exception], Exception]
+
+
+def relay(flow: Generator[Any, Any, None], do: Callable[[Any], Any], failure: Failure | None = None) -> Iterator[bytes]:
     value = None
     while True:
         try:
@@ -53,11 +57,18 @@ def relay(flow: Generator[Any, Any, None], do: Callable[[Any], Any]) -> Iterator
         if item.__class__ is bytes:
             value = None
             yield item
-        else:
+            continue
+        try:
             value = do(item)
+        except Exception as error:
+            if failure is None or (raised := failure(error)) is error:
+                raise
+            raise raised from error
 
 
-async def arelay(flow: Generator[Any, Any, None], do: Callable[[Any], Awaitable[Any]]) -> AsyncIterator[bytes]:
+async def arelay(
+    flow: Generator[Any, Any, None], do: Callable[[Any], Awaitable[Any]], failure: Failure | None = None
+) -> AsyncIterator[bytes]:
     value = None
     while True:
         try:
@@ -67,5 +78,10 @@ async def arelay(flow: Generator[Any, Any, None], do: Callable[[Any], Awaitable[
         if item.__class__ is bytes:
             value = None
             yield item
-        else:
+            continue
+        try:
             value = await do(item)
+        except Exception as error:
+            if failure is None or (raised := failure(error)) is error:
+                raise
+            raise raised from error

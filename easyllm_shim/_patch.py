@@ -102,14 +102,18 @@ def patch(
     ab: ExperimentsSpec | None = None,
     ab_log: str | os.PathLike[str] | None = None,
     fallback: PairsSpec | None = None,
+    route_all_clients: bool | None = None,
 ) -> None:
-    """Route openai SDK calls for Hugging Face models to TGI. Idempotent; a second call reconfigures.
+    """Route openai SDK calls for Hugging Face models to Hugging Face servers. Idempotent; a second call
+    reconfigures.
 
     Each keyword argument replaces its environment variable (HUGGINGFACE_TOKEN or HF_TOKEN,
     HUGGINGFACE_API_BASE, EASYLLM_MODEL_MAP, EASYLLM_ENDPOINTS, EASYLLM_AB, EASYLLM_AB_LOG,
-    EASYLLM_FALLBACK); mappings are dicts or strings in the variables' syntax (docs/deploy.md).
-    `route(model) -> bool` replaces the default rule (a Hub `owner/name` id). Bad values raise
-    `ConfigError` naming the argument or variable. With EASYLLM_DISABLE=1, does nothing.
+    EASYLLM_FALLBACK, EASYLLM_ROUTE_ALL_CLIENTS); mappings are dicts or strings in the variables'
+    syntax (docs/deploy.md). `route(model) -> bool` replaces the default rule (a Hub `owner/name` id),
+    which applies to clients on OpenAI's base URL (or the process's OPENAI_BASE_URL) only, unless
+    `route_all_clients`; the deployment rules and the models `endpoints` names apply to every client.
+    Bad values raise `ConfigError` naming the argument or variable. With EASYLLM_DISABLE=1, does nothing.
     """
     global _disabled_logged
     if env_flag("EASYLLM_DISABLE"):  # the kill switch skips validation too: it must work when the rest is broken
@@ -128,6 +132,7 @@ def patch(
         ab=ab,
         ab_log=ab_log,
         fallback=fallback,
+        route_all_clients=route_all_clients,
     )
     _patcher.patch(config)
 

@@ -16,7 +16,14 @@ LLAMA = "meta-llama/Llama-2-7b-chat-hf"
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("HUGGINGFACE_TOKEN", "HF_TOKEN", "HUGGINGFACE_API_BASE", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    for name in (
+        "HUGGINGFACE_TOKEN",
+        "HF_TOKEN",
+        "HUGGINGFACE_API_BASE",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "OPENAI_API_BASE",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield
     easyllm_shim.unpatch()
@@ -34,8 +41,11 @@ def tgi(tgi_server: TGIServer) -> TGIServer:
 
 
 @pytest.fixture
-def openai_api() -> Iterator[OpenAIStandIn]:
+def openai_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStandIn]:
+    """OpenAI, for the tests: the process's OpenAI base URL, as OPENAI_BASE_URL (0.28: OPENAI_API_BASE) says."""
     with OpenAIStandIn() as standin:
+        monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+        monkeypatch.setenv("OPENAI_API_BASE", standin.url)
         yield standin
 
 

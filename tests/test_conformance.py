@@ -46,9 +46,12 @@ SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "require
         ),
     ],
 )
-def test_every_request_the_shim_sends_is_valid_under_tgis_openapi(patched: TGIServer, kwargs: dict[str, Any]) -> None:
+def test_every_request_the_shim_sends_is_valid_under_tgis_openapi(
+    patched: TGIServer, kwargs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     schemas = openapi_schemas()
-    client = openai.OpenAI(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # the process's OpenAI, where Hub ids route
+    client = openai.OpenAI(api_key="sk-test")
 
     answer: Any = client.chat.completions.create(model=LLAMA, messages=MESSAGES, **kwargs)
     if kwargs.get("stream"):

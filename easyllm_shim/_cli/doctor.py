@@ -19,7 +19,7 @@ from .._config.credentials import env_token
 from .._config.settings import Config, ConfigError, env_flag
 from .._routing.rules import build_rules
 from .._telemetry.events import error_text
-from .._upstream.endpoint import Endpoint, endpoint_for
+from .._upstream.endpoint import OPENAI, Endpoint, endpoint_for
 from .._version import __version__
 
 SAMPLE_MODELS = ("gpt-4o-mini", "o3", "meta-llama/Llama-2-7b-chat-hf")
@@ -83,6 +83,8 @@ def _settings(config: Config, env: Mapping[str, str]) -> Iterable[tuple[str, str
     yield "EASYLLM_AB", "; ".join(experiments) or "-"
     yield "EASYLLM_AB_LOG", config.ab_log or "not set: no event log"
     yield "EASYLLM_FALLBACK", _pairs(config.fallback)
+    reach = "from every client" if config.route_all_clients else "from clients on OpenAI's base URL or OPENAI_BASE_URL"
+    yield "Routing rule", f"Hub model ids {reach}; models the rules or EASYLLM_ENDPOINTS name, from every client"
 
 
 def _pairs(mapping: Mapping[str, str]) -> str:
@@ -117,10 +119,16 @@ def _write_route(write: Write, config: Config, model: str) -> None:
             write(f"           if that fails -> {fallback}: {_served_by(config, fallback)}")
 
 
+def _routes(config: Config, model: str) -> bool:
+    return model in config.endpoints or config.route(model)
+
+
 def _served_by(config: Config, model: str) -> str:
-    if not config.route(model):
+    if not _routes(config, model):
         return "OpenAI"
     endpoint = endpoint_for(config, model)
+    if endpoint.kind == OPENAI:
+        return f"OpenAI-compatible server {endpoint.url}"
     return f"TGI {endpoint.url}" + (" (compat route)" if endpoint.serverless else "")
 
 
@@ -128,7 +136,7 @@ def _tgi_roots(config: Config) -> dict[str, Endpoint]:
     """Each TGI URL a listed model routes to (fallbacks included), with the headers its calls carry."""
     served = {model for listed in _models(config) for _, model in _destinations(config, listed)}
     models = [*served, *(config.fallback[model] for model in served if model in config.fallback)]
-    endpoints = [endpoint_for(config, model) for model in sorted(set(models)) if config.route(model)]
+    endpoints = [endpoint_for(config, model) for model in sorted(set(models)) if _routes(config, model)]
     return {endpoint.url: endpoint for endpoint in endpoints}
 
 
@@ -139,7 +147,7 @@ def _check(write: Write, endpoint: Endpoint, timeout: float, secrets: tuple[str 
         return True
     headers = {name: value for name, value in endpoint.headers.items() if name == "authorization"}
     healthy = True
-    for path in ("/health", "/info"):
+    for path in ("/models",) if endpoint.kind == OPENAI else ("/health", "/info"):
         try:
             status, body = _get(endpoint.url + path, headers, timeout)
         except Exception as error:  # any failure is the answer, not a crash

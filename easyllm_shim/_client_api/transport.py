@@ -12,7 +12,6 @@ import asyncio
 import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -242,29 +241,24 @@ class TranslatedStream:
         self._flow = flow
         self._io = io
 
-    @contextmanager
-    def _openai_errors(self) -> Iterator[None]:
+    def _failure(self, error: Exception) -> Exception:
         # The SDK maps transport errors only around the request on openai < 3, not while a stream
         # is read; raise its own exceptions here so a cut connection is an openai error everywhere.
         import openai
 
         request = self._io._caller
-        try:
-            yield
-        except self._http.TimeoutException as error:
-            raise openai.APITimeoutError(request=request) from error
-        except self._http.TransportError as error:
+        if isinstance(error, self._http.TimeoutException):
+            return openai.APITimeoutError(request=request)
+        if isinstance(error, self._http.TransportError):
             message = f"Connection to the Hugging Face server lost mid-stream: {error}"
-            raise openai.APIConnectionError(message=message, request=request) from error
+            return openai.APIConnectionError(message=message, request=request)
+        return error
 
     def __iter__(self) -> Iterator[bytes]:
-        with self._openai_errors():
-            yield from relay(self._flow, self._io.do)
+        return relay(self._flow, self._io.do, self._failure)
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        with self._openai_errors():
-            async for chunk in arelay(self._flow, self._io.do):
-                yield chunk
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return arelay(self._flow, self._io.do, self._failure)
 
     def close(self) -> None:
         self._closed()

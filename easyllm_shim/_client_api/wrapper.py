@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openai import APIConnectionError, APIStatusError, NotGiven
 from openai._base_client import AsyncAPIClient
 from openai._compat import model_copy
 
 from .._routing.router import Call, Router
-from .._upstream.upstream import PATHS, Upstream
-from .shadow import Shadows
+from .._upstream.endpoint import PATHS
+
+if TYPE_CHECKING:
+    from .._upstream.upstream import Upstream
+    from .shadow import Shadows
 
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
@@ -57,7 +60,11 @@ class RequestWrapper:
             return wrapped(*args, **kwargs)
         body = options.json_data
         model = body.get("model") if isinstance(body, Mapping) else None
-        if not isinstance(model, str) or not router.touches(model) or getattr(instance, "_easyllm_shadow", False):
+        if (
+            not isinstance(model, str)
+            or getattr(instance, "_easyllm_shadow", False)
+            or not router.touches(model, lambda: str(instance.base_url))
+        ):
             return wrapped(*args, **kwargs)
         return router.dispatch(model, body, _Call(wrapped, args, kwargs, self, router, instance, options))
 
@@ -65,6 +72,8 @@ class RequestWrapper:
         """The shadow of a caller's client, on `upstream` (the configuration in force)."""
         shadows = self._shadows
         if shadows is None or shadows.upstream is not upstream:
+            from .shadow import Shadows  # the translation stack, on the first routed call
+
             shadows = self._shadows = Shadows(upstream)
         return shadows.for_client(client)
 

@@ -59,6 +59,10 @@ def _fallbacks(spec: PairsSpec) -> dict[str, str]:
     return fallbacks
 
 
+def _switch(value: bool | str) -> bool:
+    return value if isinstance(value, bool) else syntax.switch(value)
+
+
 def _log_path(value: str | os.PathLike[str]) -> str | None:
     if not str(value).strip():
         return None
@@ -84,6 +88,8 @@ class Config:
     experiments: Mapping[str, Experiment] = field(default_factory=dict)
     ab_log: str | None = None
     fallback: Mapping[str, str] = field(default_factory=dict)
+    # The default rule routes calls from clients on OpenAI's own base URL only, unless this is set.
+    route_all_clients: bool = False
 
     def base_for(self, model: str) -> str:
         """The TGI root, serverless base or compat-route URL that `model`'s calls go to."""
@@ -117,6 +123,7 @@ class Config:
             experiments=parsed(parse_experiments, "ab", "EASYLLM_AB"),
             ab_log=parsed(_log_path, "ab_log", "EASYLLM_AB_LOG"),
             fallback=parsed(_fallbacks, "fallback", "EASYLLM_FALLBACK"),
+            route_all_clients=parsed(_switch, "route_all_clients", "EASYLLM_ROUTE_ALL_CLIENTS"),
         )
 
 
@@ -133,3 +140,4 @@ class Arguments(TypedDict, total=False):
     ab: ExperimentsSpec | None
     ab_log: str | os.PathLike[str] | None
     fallback: PairsSpec | None
+    route_all_clients: bool | None

@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from .._routing.router import Call, Router
-from . import driver
-from .arguments import Arguments
+from .arguments import POSITIONAL, Arguments
 from .objects import sdk, server_failed
 
 T = TypeVar("T")
@@ -45,7 +44,7 @@ class CreateWrapper:
     ) -> Any:
         model = kwargs.get("model")
         router = self.router
-        if router is None or not isinstance(model, str) or not router.touches(model):
+        if router is None or not isinstance(model, str) or not router.touches(model, lambda: _base_url(args, kwargs)):
             return wrapped(*args, **kwargs)
         return router.dispatch(model, kwargs, _Call(wrapped, args, kwargs, self, router))
 
@@ -68,6 +67,8 @@ class _Call(Call):
         self._router = router
 
     def routed(self, model: str) -> Any:
+        from . import driver  # the translation stack, on the first routed call
+
         arguments = Arguments.of(self._wrapper.path, self.args, {**self.kwargs, "model": model})
         upstream = self._router.upstream
         if self.asynchronous:
@@ -83,6 +84,15 @@ class _Call(Call):
     def openai_key(self) -> str | None:
         key = self.kwargs.get("api_key") or sdk().api_key
         return key if isinstance(key, str) else None
+
+
+def _base_url(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """Where 0.28 would send the call: its `api_base` (Azure's endpoints are never OpenAI's default)."""
+    named = {**dict(zip(POSITIONAL, args, strict=False)), **kwargs}
+    openai = sdk()
+    if str(named.get("api_type") or openai.api_type).lower() in ("azure", "azure_ad", "azuread"):
+        return "azure"
+    return str(named.get("api_base") or openai.api_base)
 
 
 # The resources' own TryAgain loop, which the wrappers replace along with the rest of `create`.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._config.hub import OPENAI_API_BASE
 from .._config.settings import Config
 from .._flows import adrive, drive
 from .._telemetry.record import CallRecord
@@ -14,6 +16,16 @@ from .rules import Decision, Rule, build_rules
 
 if TYPE_CHECKING:
     from .._upstream.upstream import Upstream
+
+_BASE_URL_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+
+
+def is_default_base_url(url: str) -> bool:
+    """OpenAI's own base URL, or the one this process gives every client (OPENAI_BASE_URL; 0.28's OPENAI_API_BASE)."""
+    url = url.rstrip("/")
+    return url == OPENAI_API_BASE or any(
+        url == (os.environ.get(name) or "").rstrip("/") for name in _BASE_URL_VARIABLES
+    )
 
 
 class Call:
@@ -78,9 +90,22 @@ class Router:
                 upstream = self._upstream
         return upstream
 
-    def touches(self, model: str) -> bool:
-        """Whether the shim has anything to do with a call for `model` (it routes, or a rule names it)."""
-        return model in self.rules or self.route(model)
+    def touches(self, model: str, client_base_url: Callable[[], str]) -> bool:
+        """Whether the shim has anything to do with a call for `model` from a client whose base URL
+        `client_base_url()` says (asked only when it matters).
+
+        The deployment's own words (a rule, a model `endpoints` names) apply to every client. The
+        default rule (a Hub-shaped id) applies only to clients on OpenAI's base URL, or the process's
+        OPENAI_BASE_URL, where such a model would fail: a client built for another server (vLLM,
+        OpenRouter, an Azure deployment, Hugging Face's router) asked for that server.
+        """
+        if model in self.rules or model in self.config.endpoints:
+            return True
+        return self.route(model) and (self.config.route_all_clients or is_default_base_url(client_base_url()))
+
+    def routes(self, model: str) -> bool:
+        """Whether a call the shim touches goes to a Hugging Face server when it is for `model`."""
+        return model in self.config.endpoints or self.route(model)
 
     def dispatch(self, model: str, body: Mapping[str, Any], call: Call) -> Any:
         """Carry out a call the shim touches: routed, or managed by the rule for `model` (awaitable for
@@ -92,7 +117,7 @@ class Router:
         steps = managed(decision, self._record(decision, call), call.failed)
 
         def send(chosen: str) -> Any:
-            if self.route(chosen):
+            if self.routes(chosen):
                 return call.routed(chosen)
             return call.untouched() if chosen == model else call.passed(chosen)
 
@@ -103,4 +128,4 @@ class Router:
         if config.ab_log is None:
             return None
         secrets = (config.credentials.explicit_token, call.openai_key())
-        return CallRecord(config.ab_log, decision.requested, decision.model, decision.experiment, self.route, secrets)
+        return CallRecord(config.ab_log, decision.requested, decision.model, decision.experiment, self.routes, secrets)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .._config.settings import Config
 
@@ -14,16 +15,27 @@ SERVER_MODEL = "tgi"
 # `x-wait-for-model` and `x-use-cache`, the router's `x-hf-bill-to`) reach it; every other header of
 # a call (OpenAI's credentials, a proxy's key, the SDK's own) never does.
 HF_CALL_HEADERS = frozenset({"x-wait-for-model", "x-use-cache", "x-hf-bill-to"})
+# The OpenAI paths a routed call may take (`Upstream._plan` has a planner for each).
+PATHS = frozenset({"/chat/completions", "/completions", "/embeddings", "/responses"})
+
+
+# The kinds of endpoint, by the shape of the URL configured for it (docs/backends.md):
+TGI = "tgi"  # a TGI (or TEI) root: /generate, /generate_stream, /info, /embed; the prompt is built here
+SERVERLESS = "serverless"  # the serverless API: one URL per model, TGI's compat route `/`, no /info
+OPENAI = "openai"  # an OpenAI-compatible server (vLLM, SGLang, the router, ...): a base ending in /v1
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """`serverless`: the serverless API's style, which POSTs the URL itself with `stream` in the body
-    (TGI's compat route) and has no `/info`."""
+    """Where one model's calls go, which `kind` of server it is, and the headers every request to it carries."""
 
     url: str
-    serverless: bool
+    kind: str
     headers: Mapping[str, str]
+
+    @property
+    def serverless(self) -> bool:
+        return self.kind == SERVERLESS
 
     def url_for(self, task: str, stream: bool) -> str:
         """TGI's `/generate(_stream)` or compat route, TEI's `/embed` or the serverless feature-extraction pipeline."""
@@ -35,11 +47,15 @@ class Endpoint:
 
 
 def endpoint_for(config: Config, model: str) -> Endpoint:
+    """The endpoint of `model`: its configured URL's path decides the kind (docs/backends.md)."""
     base = config.base_for(model)
-    if base.endswith("/models") and model != SERVER_MODEL:  # serverless: one URL per model
-        url, serverless = f"{base}/{model}", True
+    path = urlsplit(base).path.rstrip("/")
+    if path.endswith("/v1"):
+        url, kind = base, OPENAI
+    elif path.endswith("/models") and model != SERVER_MODEL:  # the serverless API: one URL per model
+        url, kind = f"{base}/{model}", SERVERLESS
     else:
-        url, serverless = base, "/models/" in base
+        url, kind = base, SERVERLESS if "/models/" in path else TGI
     # `identity`: bodies arrive as they are on the wire, so drivers read them without a decoding layer.
     headers = {
         "content-type": "application/json",
@@ -49,7 +65,7 @@ def endpoint_for(config: Config, model: str) -> Endpoint:
     token = config.credentials.token_for(url)
     if token:
         headers["authorization"] = f"Bearer {token}"
-    return Endpoint(url=url, serverless=serverless, headers=headers)
+    return Endpoint(url=url, kind=kind, headers=headers)
 
 
 def hf_call_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:

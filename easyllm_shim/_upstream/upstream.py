@@ -14,15 +14,12 @@ from .._translate.completions import plan_completion
 from .._translate.embeddings import plan_embedding
 from .._translate.errors import InvalidRequest, invalid_request_body
 from .._translate.responses import plan_responses
-from . import tgi
-from .endpoint import Endpoint, endpoint_for
+from . import openai_compatible, tgi
+from .endpoint import OPENAI, PATHS, Endpoint, endpoint_for
 from .steps import Answer, Flow, Reply
 from .tgi import DEFAULT_INFO, JSON_HEADERS, Plan, ServerInfo
 
 log = logging.getLogger("easyllm_shim")
-
-# The OpenAI paths a routed call may take, each with its planner.
-PATHS = frozenset({"/chat/completions", "/completions", "/embeddings", "/responses"})
 
 
 class Upstream:
@@ -36,14 +33,19 @@ class Upstream:
     def call(self, path: str, request: Mapping[str, Any]) -> Flow:
         """The flow of one OpenAI request (its path and decoded body). A request the shim refuses ends the
         flow at once with a 400 reply, decided before any network call."""
+        path = path.removeprefix("/v1")
         try:
             if not isinstance(request, Mapping):
                 raise InvalidRequest("the request body must be a JSON object")
             model = request.get("model")
             endpoint = self.endpoint(model if isinstance(model, str) else "")
-            plan = self._plan(path.removeprefix("/v1"), request)
+            if endpoint.kind == OPENAI and path not in PATHS:
+                raise InvalidRequest(f"the shim cannot route {path} for Hugging Face models")
+            plan = None if endpoint.kind == OPENAI else self._plan(path, request)
         except InvalidRequest as error:
             return Reply(400, JSON_HEADERS, invalid_request_body(error))
+        if plan is None:  # the server speaks OpenAI's protocol itself
+            return (yield from openai_compatible.call(path, request, endpoint))
         if log.isEnabledFor(logging.DEBUG):
             log.debug("routing %s %s to %s: %r", path, plan.model, endpoint.url, getattr(plan, "inputs", None))
         info = self._info.get(endpoint.url)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .._config.credentials import Credentials, env_token
-from .._config.hub import DEFAULT_API_BASE as _DEFAULT_API_BASE
+from .._config.hub import SERVERLESS_API_BASE as _DEFAULT_API_BASE
 from .._config.settings import Config, check_url
 
 if TYPE_CHECKING:

@@ -78,7 +78,7 @@ def server() -> Iterator[TGIServer]:
 
 @pytest.fixture
 def client(server: TGIServer) -> Iterator[openai.OpenAI]:
-    easyllm_shim.patch(api_base=server.url, token=HF_TOKEN)
+    easyllm_shim.patch(api_base=server.url, token=HF_TOKEN, route_all_clients=True)
     with openai.OpenAI(api_key=OPENAI_KEY, base_url="http://127.0.0.1:9/v1", max_retries=0, timeout=10) as client:
         yield client
 

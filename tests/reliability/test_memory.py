@@ -38,7 +38,7 @@ def _repeat(call: Callable[[], Any], times: int) -> None:
 
 
 def test_memory_is_flat_over_ten_thousand_routed_calls() -> None:
-    easyllm_shim.patch(api_base=TGI_URL, token=HF_TOKEN)
+    easyllm_shim.patch(api_base=TGI_URL, token=HF_TOKEN, route_all_clients=True)
     client = openai.OpenAI(api_key=OPENAI_KEY, base_url="http://openai.invalid/v1", http_client=canned_http_client())
 
     def call() -> None:

@@ -1,0 +1,49 @@
+"""The OpenAI protocol, sans I/O, for servers that speak it (vLLM, SGLang, TGI's Messages API, Hugging Face's
+router, Ollama, llama.cpp's server): the SDK's request goes to `{base}{path}` as the SDK built it, and the
+server's answer (success, error, or event stream) comes back to the SDK as it is.
+
+Only the credentials change: the endpoint's headers (the Hugging Face token where one applies), never
+the caller's OpenAI key. The prompt is the server's to build, with the model's own chat template.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Mapping
+from typing import Any
+
+from .endpoint import Endpoint
+from .steps import CLOSE, CloseOne, Flow, Headers, Open, ReadAll, Reply, Request, Send, Step, Streaming, read
+
+# Headers of the server's answer that describe its bytes on the wire, which the driver has already undone.
+_HOP_BY_HOP = frozenset({b"content-length", b"transfer-encoding", b"connection", b"keep-alive", b"content-encoding"})
+# The shim's own request field: for servers that build the prompt from the model's template, it means nothing.
+_SHIM_FIELDS = ("prompt_format",)
+
+
+def call(path: str, body: Mapping[str, Any], endpoint: Endpoint) -> Flow:
+    """The flow of one OpenAI request (its path, as `/chat/completions`, and body) to an OpenAI-compatible server."""
+    if any(name in body for name in _SHIM_FIELDS):
+        body = {name: value for name, value in body.items() if name not in _SHIM_FIELDS}
+    request = Request("POST", endpoint.url + path, endpoint.headers, json.dumps(body).encode())
+    if not body.get("stream"):
+        [(status, headers, content)] = yield Send((request,))
+        return Reply(status, _kept(headers), content)
+    [(status, headers)] = yield Open((request,))
+    if status != 200:  # refused before streaming: an HTTP error, as the server sent it
+        content = yield ReadAll(0)
+        yield CLOSE
+        return Reply(status, _kept(headers), content)
+    return Streaming(_kept(headers), relay())
+
+
+def relay() -> Generator[bytes | Step, Any, None]:
+    """The server's event stream, byte for byte: it already is OpenAI's."""
+    step = read(0)
+    while chunk := (yield step):
+        yield chunk
+    yield CloseOne(0)
+
+
+def _kept(headers: Headers) -> Headers:
+    return [(name, value) for name, value in headers if name.lower() not in _HOP_BY_HOP]
