@@ -17,6 +17,6 @@ collect_ignore_glob = [] if version("openai").startswith("0.") else ["test_*.py"
 def legacy(asynchronous: bool, openai_api: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch) -> LegacySDK:
     """0.28's module-level settings pointed at the OpenAI stand-in, called sync (`create`) or async (`acreate`)."""
     monkeypatch.setattr(openai0, "api_key", OPENAI_KEY)
-    monkeypatch.setattr(openai0, "api_base", openai_api.url)
+    monkeypatch.setattr(openai0, "api_base", openai_api.url)  # OPENAI_API_BASE, as `openai_api` set it
     monkeypatch.setattr(openai0, "organization", None)
     return LegacySDK(asynchronous)

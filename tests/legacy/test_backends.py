@@ -1,0 +1,41 @@
+"""openai 0.28 on an OpenAI-compatible upstream, and its calls for another server's base URL kept."""
+
+from __future__ import annotations
+
+import json
+
+import easyllm_shim
+from easyllm_shim.testing import TGIServer
+
+from ..conftest import HF_TOKEN, LLAMA
+from ..openai_standin import OpenAIStandIn
+from .sdk0 import OPENAI_KEY, LegacySDK, openai0
+
+MESSAGES = [{"role": "user", "content": "Say hi."}]
+
+
+def test_an_openai_compatible_upstream_answers_0_28s_own_objects(tgi: TGIServer, legacy: LegacySDK) -> None:
+    easyllm_shim.patch(api_base=f"{tgi.url}/v1", token=HF_TOKEN)
+
+    completion = legacy.create(model=LLAMA, messages=MESSAGES, temperature=0.5)
+    streamed = legacy.stream(model=LLAMA, messages=MESSAGES)
+
+    assert type(completion) is openai0.openai_object.OpenAIObject
+    assert completion.choices[0].message.content == " Hello there!"  # TGI's Messages API's answer, as it is
+    assert streamed.content == " Hello there!"
+    calls = [request for request in tgi.requests if request.path == "/v1/chat/completions"]
+    assert [call.json()["temperature"] for call in calls[:1]] == [0.5]
+    assert all(call.headers["authorization"] == f"Bearer {HF_TOKEN}" for call in calls)
+    assert all(OPENAI_KEY not in json.dumps(call.headers) for call in calls)
+
+
+def test_a_call_for_another_servers_api_base_keeps_its_hub_model(patched: TGIServer, legacy: LegacySDK) -> None:
+    with OpenAIStandIn() as vllm:
+        legacy.create(model=LLAMA, messages=MESSAGES, api_base=vllm.url)
+
+    assert [request.json()["model"] for request in vllm.requests] == [LLAMA]
+    assert patched.requests == []
+
+
+def test_a_call_on_the_processs_api_base_routes(patched: TGIServer, legacy: LegacySDK) -> None:
+    assert legacy.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"

@@ -1,0 +1,188 @@
+"""Endpoint kinds (docs/backends.md) and which clients' calls route: an OpenAI-compatible upstream gets the SDK's
+own request and answers the SDK as it is; a client built for another server keeps its calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import openai
+import pytest
+
+import easyllm_shim
+from easyllm_shim._config.credentials import Credentials
+from easyllm_shim._config.settings import Config
+from easyllm_shim._upstream.endpoint import OPENAI, SERVERLESS, TGI, endpoint_for
+from easyllm_shim.testing import TGIServer
+
+from .conftest import HF_TOKEN, LLAMA
+from .openai_standin import OpenAIStandIn
+from .sdk import OPENAI_KEY, SDK
+from .wire import generate_calls
+
+MESSAGES = [{"role": "user", "content": "Say hi."}]
+
+
+def chat_calls(server: TGIServer) -> list[Any]:
+    return [request for request in server.requests if request.path == "/v1/chat/completions"]
+
+
+@pytest.mark.parametrize(
+    ("base", "model", "kind", "url"),
+    [
+        ("http://vllm:8000/v1", LLAMA, OPENAI, "http://vllm:8000/v1"),
+        ("https://router.huggingface.co/v1", LLAMA, OPENAI, "https://router.huggingface.co/v1"),
+        ("http://tgi:8080", LLAMA, TGI, "http://tgi:8080"),
+        ("http://tgi:8080/v1/", LLAMA, OPENAI, "http://tgi:8080/v1"),
+        ("https://h/hf-inference/models", LLAMA, SERVERLESS, f"https://h/hf-inference/models/{LLAMA}"),
+        (f"https://h/models/{LLAMA}", LLAMA, SERVERLESS, f"https://h/models/{LLAMA}"),
+    ],
+)
+def test_the_shape_of_an_endpoints_url_decides_its_kind(base: str, model: str, kind: str, url: str) -> None:
+    config = Config.from_sources(environ={}, api_base=base, token=HF_TOKEN)
+
+    endpoint = endpoint_for(config, model)
+
+    assert (endpoint.kind, endpoint.url) == (kind, url)
+
+
+def test_with_nothing_configured_routed_models_go_to_hugging_faces_router() -> None:
+    endpoint = endpoint_for(Config(credentials=Credentials(None, stored_login=False)), LLAMA)
+
+    assert (endpoint.kind, endpoint.url) == (OPENAI, "https://router.huggingface.co/v1")
+
+
+@pytest.fixture
+def messages_api(tgi: TGIServer) -> TGIServer:
+    """TGI's own Messages API (`/v1/chat/completions`) as an OpenAI-compatible upstream."""
+    easyllm_shim.patch(api_base=f"{tgi.url}/v1", token=HF_TOKEN)
+    return tgi
+
+
+def test_an_openai_compatible_upstream_gets_the_sdks_request_and_answers_a_genuine_object(
+    messages_api: TGIServer, sdk: SDK
+) -> None:
+    completion = sdk.create(model=LLAMA, messages=MESSAGES, temperature=0.5, max_tokens=20, seed=3)
+
+    assert type(completion) is openai.types.chat.ChatCompletion
+    assert completion.choices[0].message.content == " Hello there!"  # TGI's Messages API's answer, as it is
+    [call] = chat_calls(messages_api)
+    assert call.json() == {"messages": MESSAGES, "model": LLAMA, "temperature": 0.5, "max_tokens": 20, "seed": 3}
+    assert call.headers["authorization"] == f"Bearer {HF_TOKEN}"
+    assert OPENAI_KEY not in json.dumps(call.headers)
+    assert generate_calls(messages_api) == []  # the server builds the prompt, not the shim
+
+
+def test_an_openai_compatible_upstream_streams_through(messages_api: TGIServer, sdk: SDK) -> None:
+    streamed = sdk.stream(model=LLAMA, messages=MESSAGES, stream_options={"include_usage": True})
+
+    content = "".join(chunk.choices[0].delta.content or "" for chunk in streamed.chunks if chunk.choices)
+    assert content == " Hello there!"
+    assert streamed.chunks[-1].usage is not None
+    [call] = chat_calls(messages_api)
+    assert call.json()["stream"] is True
+
+
+def test_the_servers_own_errors_are_the_sdks_exceptions(messages_api: TGIServer, sdk: SDK) -> None:
+    with pytest.raises(openai.UnprocessableEntityError) as raised:  # what TGI's Messages API answers
+        sdk.create(model=LLAMA, messages=MESSAGES, temperature=-1)
+
+    assert raised.value.status_code == 422
+    [call] = chat_calls(messages_api)
+    assert call.json()["temperature"] == -1  # the shim refused nothing: the server decides
+
+
+def test_the_shims_own_prompt_format_field_does_not_reach_such_a_server(messages_api: TGIServer, sdk: SDK) -> None:
+    sdk.create(model=LLAMA, messages=MESSAGES, extra_body={"prompt_format": "chatml", "top_k": 5})
+
+    [call] = chat_calls(messages_api)
+    assert "prompt_format" not in call.json()
+    assert call.json()["top_k"] == 5  # the caller's own parameters reach the server unchanged
+
+
+@pytest.fixture
+def vllm() -> Iterator[OpenAIStandIn]:
+    """A server a client was built for, with its own base URL (vLLM, OpenRouter, ...)."""
+    with OpenAIStandIn() as standin:
+        yield standin
+
+
+def test_a_client_built_for_another_server_keeps_its_hub_model_calls(
+    patched: TGIServer, vllm: OpenAIStandIn, openai_api: OpenAIStandIn, asynchronous: bool
+) -> None:
+    own = SDK(asynchronous, vllm.url)
+    try:
+        own.create(model=LLAMA, messages=MESSAGES)
+        own.stream(model="openai/gpt-oss-20b", messages=MESSAGES)
+    finally:
+        own.close()
+
+    assert [request.json()["model"] for request in vllm.requests] == [LLAMA, "openai/gpt-oss-20b"]
+    assert all(HF_TOKEN not in json.dumps(request.headers) for request in vllm.requests)
+    assert patched.requests == []
+    assert openai_api.requests == []
+
+
+def test_route_all_clients_routes_hub_models_from_every_client(
+    tgi: TGIServer, vllm: OpenAIStandIn, asynchronous: bool
+) -> None:
+    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN, route_all_clients=True)
+    own = SDK(asynchronous, vllm.url)
+    try:
+        assert own.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
+    finally:
+        own.close()
+
+    assert len(generate_calls(tgi)) == 1
+    assert vllm.requests == []
+
+
+def test_the_deployments_rules_apply_to_every_client(tgi: TGIServer, vllm: OpenAIStandIn, asynchronous: bool) -> None:
+    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN, model_map={"gpt-4o-mini": LLAMA})
+    own = SDK(asynchronous, vllm.url)
+    try:
+        own.create(model="gpt-4o-mini", messages=MESSAGES)
+    finally:
+        own.close()
+
+    assert len(generate_calls(tgi)) == 1
+    assert vllm.requests == []
+
+
+def test_a_model_the_endpoints_name_routes_whatever_its_shape(
+    tgi: TGIServer, vllm: OpenAIStandIn, asynchronous: bool
+) -> None:
+    easyllm_shim.patch(token=HF_TOKEN, endpoints={"llama3.1:8b": f"{tgi.url}/v1"})
+    own = SDK(asynchronous, vllm.url)
+    try:
+        assert own.create(model="llama3.1:8b", messages=MESSAGES).choices[0].message.content == " Hello there!"
+    finally:
+        own.close()
+
+    [call] = chat_calls(tgi)
+    assert call.json()["model"] == "llama3.1:8b"
+    assert vllm.requests == []
+
+
+def test_an_azure_client_keeps_its_calls(patched: TGIServer, vllm: OpenAIStandIn) -> None:
+    azure = openai.AzureOpenAI(
+        azure_endpoint=vllm.url.removesuffix("/v1"), api_version="2024-06-01", api_key=OPENAI_KEY, max_retries=0
+    )
+    with azure:
+        azure.chat.completions.create(model=LLAMA, messages=MESSAGES)  # type: ignore[arg-type]
+
+    assert [unquote(request.path.split("?")[0]) for request in vllm.requests] == [
+        f"/openai/deployments/{LLAMA}/chat/completions"
+    ]
+    assert patched.requests == []
+
+
+def test_a_provider_suffix_is_routed_and_sent_as_written(tgi: TGIServer, sdk: SDK) -> None:
+    easyllm_shim.patch(api_base=f"{tgi.url}/v1", token=HF_TOKEN)
+
+    sdk.create(model=f"{LLAMA}:fastest", messages=MESSAGES)
+
+    [call] = chat_calls(tgi)
+    assert call.json()["model"] == f"{LLAMA}:fastest"
