@@ -27,6 +27,9 @@ from easyllm_shim._client_api.http import sdk_default
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 SHIM = "easyllm-shim → /generate"
+SHIM_OPENAI = "easyllm-shim → /v1/chat/completions (OpenAI-compatible)"
+# A model named in EASYLLM_ENDPOINTS with the stand-in's /v1 URL: the shim's OpenAI-compatible path.
+OPENAI_COMPATIBLE_MODEL = "bench/openai-compatible"
 SDK = "openai SDK → /v1/chat/completions"
 INFERENCE_CLIENT = "huggingface_hub InferenceClient"
 LITELLM_HF = "LiteLLM huggingface/ provider"
@@ -93,9 +96,11 @@ def routed_calls(
     ).encode()
     headers = {"content-type": "application/json"}
     chat: dict[str, Any] = {"model": model, "messages": messages}
+    compatible = {**chat, "model": OPENAI_COMPATIBLE_MODEL}
     return [
         Candidate(SHIM, _one(lambda: routed.chat.completions.create(**chat)), patched=True),
         Candidate(SDK, _one(lambda: direct.chat.completions.create(**chat))),
+        Candidate(SHIM_OPENAI, _one(lambda: routed.chat.completions.create(**compatible)), patched=True),
         Candidate(INFERENCE_CLIENT, _one(lambda: inference.chat_completion(messages))),
         Candidate(
             LITELLM_HF,

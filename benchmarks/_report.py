@@ -100,7 +100,7 @@ def throughput_table(title: str, samples: Samples, baseline: str, streams: int) 
 
 
 def targets_table(targets: list[Target]) -> str:
-    lines = ["## Targets (issue 7)", "", "| target | measured | limit | verdict |", "|---|---:|---:|---|"]
+    lines = ["## Targets", "", "| target | measured | limit | verdict |", "|---|---:|---:|---|"]
     return "\n".join(lines + [target.row() for target in targets])
 
 

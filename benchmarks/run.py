@@ -22,10 +22,12 @@ from _calls import (
     INFERENCE_CLIENT,
     LITELLM_HF,
     LITELLM_OPENAI,
+    OPENAI_COMPATIBLE_MODEL,
     PASS_PATCHED,
     PASS_UNPATCHED,
     SDK,
     SHIM,
+    SHIM_OPENAI,
     canned_calls,
     passthrough_calls,
     routed_calls,
@@ -54,6 +56,7 @@ CONCURRENT_STREAMS = 256
 CONCURRENT_TOKENS = 64
 CANNED_BASE = "http://tgi.invalid"
 ENDPOINTS = {SHIM: "/generate", SDK: "/v1/chat/completions", INFERENCE_CLIENT: "/v1/chat/completions"}
+ENDPOINTS |= {SHIM_OPENAI: "/v1/chat/completions"}
 ENDPOINTS |= {LITELLM_HF: "/v1/chat/completions", LITELLM_OPENAI: "/v1/chat/completions"}
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +77,8 @@ def patch_state(api_base: str) -> Callable[[bool], None]:
     def set_patched(patched: bool) -> None:
         if patched:
             # The candidates' clients point at dead or canned base URLs of their own, not OpenAI's.
-            easyllm_shim.patch(api_base=api_base, token="hf_bench", route_all_clients=True)
+            endpoints = {OPENAI_COMPATIBLE_MODEL: f"{api_base}/v1"}
+            easyllm_shim.patch(api_base=api_base, token="hf_bench", route_all_clients=True, endpoints=endpoints)
         else:
             easyllm_shim.unpatch()
 
@@ -157,6 +161,7 @@ def main() -> None:
     targets = [
         Target("routed call CPU vs SDK on Messages API", ratio(routed, SHIM, SDK), 1.0, "x"),
         Target("routed call CPU vs SDK, canned", ratio(canned, SHIM, SDK), 1.0, "x"),
+        Target("OpenAI-compatible upstream vs SDK straight at it", ratio(routed, SHIM_OPENAI, SDK), 1.02, "x"),
         Target("routed call CPU vs LiteLLM huggingface/", ratio(routed, SHIM, LITELLM_HF), 1 / 3, "x"),
         Target("routed call CPU vs LiteLLM openai/", ratio(routed, SHIM, LITELLM_OPENAI), 1 / 3, "x"),
         Target("stream CPU per chunk vs native", ratio(streams, SHIM, SDK), 1.2, "x"),
