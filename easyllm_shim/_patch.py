@@ -11,7 +11,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 import wrapt
@@ -31,7 +30,9 @@ PatchPoint = tuple[str, str, Callable[..., Any]]  # module, attribute, wrapper
 
 def installed_patch_points(router: Router) -> list[PatchPoint]:
     """openai 0.28's module-level resources, or the client API of 1.x, 2.x and 3.x."""
-    if version("openai").startswith("0."):
+    import openai
+
+    if not hasattr(openai, "OpenAI"):  # openai 0.28 (asking importlib.metadata would cost ~20 ms of import)
         from ._module_api.wrappers import patch_points
     else:
         from ._client_api.wrapper import patch_points
