@@ -43,7 +43,7 @@ class _Patcher:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._router: Router | None = None
-        self._handles: list[tuple[str, str, Any]] = []
+        self._handles: list[tuple[str, str, Any, Any]] = []  # module, name, wrapt's handle, our wrapper
 
     def patch(self, config: Config) -> None:
         with self._lock:
@@ -52,16 +52,16 @@ class _Patcher:
                 return
             router = Router(config)
             handles = [
-                (module, name, wrapt.wrap_function_wrapper(module, name, wrapper))
+                (module, name, wrapt.wrap_function_wrapper(module, name, wrapper), wrapper)
                 for module, name, wrapper in installed_patch_points(router)
             ]
             self._router, self._handles = router, handles
 
     def unpatch(self) -> None:
         with self._lock:
-            for module, name, handle in reversed(self._handles):
+            for module, name, handle, wrapper in reversed(self._handles):
                 # A wrapper that cannot be taken out (see `unwrap`) passes every call through from now on.
-                handle._self_wrapper.router = None
+                wrapper.router = None
                 unwrap(module, name, handle)
             self._router, self._handles = None, []
 

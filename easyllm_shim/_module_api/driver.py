@@ -20,7 +20,7 @@ from typing import Any
 
 from .._flows import adrive, arelay, drive, relay
 from .._translate.sse import SSEDecoder
-from .._upstream.steps import Answer, CloseOne, Head, Headers, Open, Read, ReadAll, Reply, Request, Send, Step
+from .._upstream.steps import Answer, CloseOne, Headers, Open, Read, ReadAll, Reply, Request, Send, Step
 from .._upstream.threads import choice_pool
 from .._upstream.upstream import Upstream
 from .arguments import Arguments, RequestTimeout
@@ -232,6 +232,3 @@ def _new_session(api_requestor: Any) -> Any:
 
 def _raw_headers(response: Any) -> Headers:
     return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
-
-
-__all__ = ["Head", "acreate", "create"]
