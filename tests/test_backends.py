@@ -186,3 +186,32 @@ def test_a_provider_suffix_is_routed_and_sent_as_written(tgi: TGIServer, sdk: SD
 
     [call] = chat_calls(tgi)
     assert call.json()["model"] == f"{LLAMA}:fastest"
+
+
+def test_a_tgi_model_of_unknown_format_is_answered_by_tgis_messages_api(
+    patched: TGIServer, sdk: SDK, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = "acme/house-chat-7b"  # neither in the family table nor with a chat template on disk
+    with caplog.at_level("INFO", logger="easyllm_shim"):
+        completion = sdk.create(model=model, messages=MESSAGES, stop="never")
+        streamed = sdk.stream(model=model, messages=MESSAGES)
+
+    assert type(completion) is openai.types.chat.ChatCompletion
+    assert (completion.choices[0].message.content or "").strip() == "Hello there!"
+    assert completion.id.startswith("chatcmpl-")
+    assert "".join(chunk.choices[0].delta.content or "" for chunk in streamed.chunks).strip() == "Hello there!"
+    assert streamed.chunks[-1].choices[0].finish_reason == "stop"
+    assert generate_calls(patched) == []  # never a prompt in a guessed format
+    assert [call.json().get("stop") for call in chat_calls(patched)] == [["never"], None]
+    told = [record for record in caplog.records if "no chat format known" in record.getMessage()]
+    assert len(told) == 1
+    assert model in told[0].getMessage()
+
+
+def test_a_tgi_server_without_a_messages_api_refuses_a_model_of_unknown_format_clearly(
+    patched: TGIServer, sdk: SDK
+) -> None:
+    patched.fail_next(404, b"", path="/v1/chat/completions")  # TGI < 1.4 has no such route
+
+    with pytest.raises(openai.NotFoundError, match=r"acme/house-chat-7b.*prompt_formats"):
+        sdk.create(model="acme/house-chat-7b", messages=MESSAGES)

@@ -178,7 +178,9 @@ def test_a_second_patch_reconfigures(tgi: TGIServer, tgi_server_factory: Any, sd
 
 
 def test_a_custom_route_predicate_decides(tgi: TGIServer, openai_api: OpenAIStandIn, sdk: SDK) -> None:
-    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN, route=lambda model: model == "my-llama")
+    easyllm_shim.patch(
+        api_base=tgi.url, token=HF_TOKEN, route=lambda model: model == "my-llama", prompt_formats={"my-llama": "llama2"}
+    )
 
     assert sdk.create(model="my-llama", messages=MESSAGES).choices[0].message.content == "Hello there!"
     assert sdk.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "from openai"

@@ -14,7 +14,7 @@ from .formats import ChatFormat
 from .markers import MarkerGuard
 from .messages import Turn
 from .registry import MODEL_FAMILIES
-from .resolve import clear_format_cache, custom_format, resolve_format
+from .resolve import clear_format_cache, custom_format, known_format, resolve_format
 from .roles import RoleRules
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "clear_format_cache",
     "custom_format",
     "fetch_chat_template",
+    "known_format",
     "register_chat_template",
     "resolve_format",
 ]

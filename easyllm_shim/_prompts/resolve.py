@@ -17,7 +17,7 @@ from .registry import family_for_model
 from .roles import TEMPLATE_DECIDES
 from .templates import compile_template, read_tokenizer_config, template_format
 
-__all__ = ["FormatSpec", "clear_format_cache", "custom_format", "resolve_format"]
+__all__ = ["FormatSpec", "clear_format_cache", "custom_format", "known_format", "resolve_format"]
 
 logger = logging.getLogger("easyllm_shim")
 
@@ -41,10 +41,21 @@ def resolve_format(
     turn-forgery protection off for the returned format; None keeps the format's own setting.
     Raises ValueError for an unknown name and TypeError for an override of another type.
     """
-    chat_format = _for_model(model, registrations_changed()) if override is None else _from_override(override)
+    if override is not None:
+        chat_format = _from_override(override)
+    else:
+        found = _for_model(model, registrations_changed())
+        if found is None:
+            logger.debug("easyllm_shim: no prompt format known for model %r; using %s", model, DEFAULT_FAMILY.name)
+        chat_format = DEFAULT_FAMILY if found is None else found
     if neutralize_markers is None or neutralize_markers == chat_format.neutralize_markers:
         return chat_format
     return dataclasses.replace(chat_format, neutralize_markers=neutralize_markers)
+
+
+def known_format(model: str) -> ChatFormat | None:
+    """The chat format the model's template or family gives it, or None where only the default would."""
+    return _for_model(model, registrations_changed())
 
 
 def clear_format_cache() -> None:
@@ -92,11 +103,10 @@ def _named(name: str) -> ChatFormat:
 
 
 @functools.lru_cache(maxsize=256)
-def _for_model(model: str | None, registrations: int) -> ChatFormat:
+def _for_model(model: str | None, registrations: int) -> ChatFormat | None:
     # `registrations` only keys the cache, so a new register_chat_template() is seen at once.
     if not model:
-        logger.debug("easyllm_shim: no model given; using the %s prompt format", DEFAULT_FAMILY.name)
-        return DEFAULT_FAMILY
+        return None
     family_name = family_for_model(model)
     family = FAMILIES[family_name] if family_name is not None else None
     config_path = find_tokenizer_config(model)
@@ -106,7 +116,4 @@ def _for_model(model: str | None, registrations: int) -> ChatFormat:
         if from_template is not None:
             logger.debug("easyllm_shim: %s uses the chat template in %s", model, config_path)
             return from_template
-    if family is not None:
-        return family
-    logger.debug("easyllm_shim: no prompt format known for model %r; using %s", model, DEFAULT_FAMILY.name)
-    return DEFAULT_FAMILY
+    return family

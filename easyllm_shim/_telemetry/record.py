@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .events import error_text, event_log
+from .provider import served_by
 
 
 class CallRecord:
@@ -42,21 +43,26 @@ class CallRecord:
         self._time = time.time()
         self._started = time.perf_counter()
         self._served = arm
+        self._provider: str | None = None
         self._fallback_reason: str | None = None
         self._stream = False
         self._ttft: float | None = None
         self._content_chunks = 0
         self._usage: Any = None
         self._written = False
+        served_by.set(None)  # what an earlier call in this thread or task noted is not this call's
 
     def falling_back(self, model: str, error: Exception) -> None:
         self._served = model
         self._fallback_reason = error_text(error, self._secrets)
+        served_by.set(None)
 
     def failed(self, error: Exception) -> None:
+        self._provider = served_by.get()
         self._finish(error)
 
     def succeeded(self, result: Any) -> Any:
+        self._provider = served_by.get()  # a stream's headers came before the stream was returned
         if isinstance(result, types.GeneratorType | types.AsyncGeneratorType):  # openai 0.28's streams
             self._stream = True
             observed = self._aobserve(result) if isinstance(result, types.AsyncGeneratorType) else self._observe(result)
@@ -119,6 +125,7 @@ class CallRecord:
                 "arm": self._arm,
                 "served": self._served,
                 "backend": "tgi" if self._routes(self._served) else "openai",
+                "provider": self._provider,
                 "stream": self._stream,
                 "latency_s": round(time.perf_counter() - self._started, 6),
                 "ttft_s": None if self._ttft is None else round(self._ttft, 6),

@@ -12,6 +12,7 @@ import json
 from collections.abc import Generator, Mapping
 from typing import Any
 
+from .._telemetry.provider import HEADER, served_by
 from .endpoint import Endpoint
 from .steps import CLOSE, CloseOne, Flow, Headers, Open, ReadAll, Reply, Request, Send, Step, Streaming, read
 
@@ -28,8 +29,10 @@ def call(path: str, body: Mapping[str, Any], endpoint: Endpoint) -> Flow:
     request = Request("POST", endpoint.url + path, endpoint.headers, json.dumps(body).encode())
     if not body.get("stream"):
         [(status, headers, content)] = yield Send((request,))
+        _note_provider(headers)
         return Reply(status, _kept(headers), content)
     [(status, headers)] = yield Open((request,))
+    _note_provider(headers)
     if status != 200:  # refused before streaming: an HTTP error, as the server sent it
         content = yield ReadAll(0)
         yield CLOSE
@@ -47,3 +50,11 @@ def relay() -> Generator[bytes | Step, Any, None]:
 
 def _kept(headers: Headers) -> Headers:
     return [(name, value) for name, value in headers if name.lower() not in _HOP_BY_HOP]
+
+
+def _note_provider(headers: Headers) -> None:
+    """Hugging Face's router names the provider that served; the event log records it."""
+    for name, value in headers:
+        if name.lower() == HEADER:
+            served_by.set(value.decode("latin-1"))
+            return

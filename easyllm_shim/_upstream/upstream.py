@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._config.settings import Config
-from .._prompts import ChatFormat, resolve_format
+from .._prompts import ChatFormat, known_format, resolve_format
 from .._translate.chat import plan_chat
 from .._translate.completions import plan_completion
 from .._translate.embeddings import plan_embedding
 from .._translate.errors import InvalidRequest, invalid_request_body
 from .._translate.responses import plan_responses
-from . import openai_compatible, tgi
+from . import openai_compatible, tgi, tgi_messages
 from .endpoint import OPENAI, PATHS, Endpoint, endpoint_for
 from .steps import Answer, Flow, Reply
 from .tgi import DEFAULT_INFO, JSON_HEADERS, Plan, ServerInfo
@@ -29,6 +29,7 @@ class Upstream:
         self.config = config
         self._endpoints: dict[str, Endpoint] = {}
         self._info: dict[str, ServerInfo] = {}
+        self._told: set[tuple[str, str]] = set()
 
     def call(self, path: str, request: Mapping[str, Any]) -> Flow:
         """The flow of one OpenAI request (its path and decoded body). A request the shim refuses ends the
@@ -41,6 +42,9 @@ class Upstream:
             endpoint = self.endpoint(model if isinstance(model, str) else "")
             if endpoint.kind == OPENAI and path not in PATHS:
                 raise InvalidRequest(f"the shim cannot route {path} for Hugging Face models")
+            if endpoint.kind != OPENAI and self._server_builds_prompt(path, request, model):
+                body = tgi_messages.request_body(request, model)  # type: ignore[arg-type]
+                return (yield from tgi_messages.call(body, endpoint, model))  # type: ignore[arg-type]
             plan = None if endpoint.kind == OPENAI else self._plan(path, request)
         except InvalidRequest as error:
             return Reply(400, JSON_HEADERS, invalid_request_body(error))
@@ -74,6 +78,28 @@ class Upstream:
         if path == "/responses":
             return plan_responses(request, self._format)
         raise InvalidRequest(f"the shim cannot translate {path} for Hugging Face models")
+
+    def _server_builds_prompt(self, path: str, request: Mapping[str, Any], model: Any) -> bool:
+        """A chat call for a model whose format the shim does not know goes to TGI's Messages API, where the
+        server applies the model's own template: never a prompt in a guessed format."""
+        if path not in ("/chat/completions", "/responses") or not isinstance(model, str) or not model:
+            return False
+        config = self.config
+        if request.get("prompt_format") or config.prompt_formats.get(model) or config.prompt_format:
+            return False
+        if known_format(model) is not None:
+            return False
+        if path == "/responses":  # TGI has no Responses API
+            raise InvalidRequest(
+                f"no chat format is known for {model}, and TGI has no Responses API to build its prompt;"
+                f" {tgi_messages.how_to_name_a_format(model)}",
+                param="model",
+            )
+        url = self.endpoint(model).url
+        if (model, url) not in self._told:
+            self._told.add((model, url))
+            log.info("easyllm_shim: no chat format known for %s; TGI's Messages API at %s applies its own", model, url)
+        return True
 
     def _format(self, model: str, call_override: Any) -> ChatFormat:
         config = self.config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openai
@@ -24,6 +25,7 @@ FIELDS = {
     "arm",
     "served",
     "backend",
+    "provider",
     "stream",
     "latency_s",
     "ttft_s",
@@ -94,6 +96,32 @@ def test_a_call_records_time_models_backend_latency_and_usage(logged: Path, sdk:
         completion.usage.prompt_tokens,
         completion.usage.completion_tokens,
     )
+
+
+ROUTER_CHUNK = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": LLAMA, "choices": []}
+ROUTER_ANSWER = {
+    "id": "x",
+    "object": "chat.completion",
+    "created": 1,
+    "model": LLAMA,
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi"}, "finish_reason": "stop"}],
+}
+
+
+def test_the_provider_hugging_faces_router_names_is_recorded(tgi: TGIServer, tmp_path: Path, sdk: SDK) -> None:
+    log = tmp_path / "events.jsonl"
+    easyllm_shim.patch(api_base=f"{tgi.url}/v1", token=HF_TOKEN, model_map={"gpt-3.5-turbo": LLAMA}, ab_log=log)
+    provider = {"x-inference-provider": "together"}
+    chat = "/v1/chat/completions"
+    tgi.fail_next(200, ROUTER_ANSWER, headers=provider, path=chat)
+    stream = f"data: {json.dumps(ROUTER_CHUNK)}\n\ndata: [DONE]\n\n".encode()
+    tgi.fail_next(200, stream, headers={**provider, "content-type": "text/event-stream"}, path=chat)
+
+    sdk.create(model="gpt-3.5-turbo", messages=MESSAGES)
+    sdk.stream(model="gpt-3.5-turbo", messages=MESSAGES)
+    sdk.create(model="gpt-3.5-turbo", messages=MESSAGES)  # TGI's own answer names no provider
+
+    assert [event["provider"] for event in read_log(log)] == ["together", "together", None]
 
 
 def test_a_stream_is_the_sdks_own_and_records_its_first_token_and_usage(logged: Path, sdk: SDK) -> None:

@@ -39,3 +39,13 @@ def test_a_call_for_another_servers_api_base_keeps_its_hub_model(patched: TGISer
 
 def test_a_call_on_the_processs_api_base_routes(patched: TGIServer, legacy: LegacySDK) -> None:
     assert legacy.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "Hello there!"
+
+
+def test_a_tgi_model_of_unknown_format_is_answered_by_tgis_messages_api(patched: TGIServer, legacy: LegacySDK) -> None:
+    completion = legacy.create(model="acme/house-chat-7b", messages=MESSAGES, stop="never")
+    streamed = legacy.stream(model="acme/house-chat-7b", messages=MESSAGES)
+
+    assert completion.choices[0].message.content.strip() == "Hello there!"
+    assert streamed.content.strip() == "Hello there!"
+    assert [request.path for request in patched.requests] == ["/v1/chat/completions"] * 2
+    assert patched.requests[0].json()["stop"] == ["never"]

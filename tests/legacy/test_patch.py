@@ -100,7 +100,9 @@ def test_a_second_patch_reconfigures(tgi: TGIServer, tgi_server_factory: Any, le
 
 
 def test_a_custom_route_predicate_decides(tgi: TGIServer, openai_api: OpenAIStandIn, legacy: LegacySDK) -> None:
-    easyllm_shim.patch(api_base=tgi.url, token=HF_TOKEN, route=lambda model: model == "my-llama")
+    easyllm_shim.patch(
+        api_base=tgi.url, token=HF_TOKEN, route=lambda model: model == "my-llama", prompt_formats={"my-llama": "llama2"}
+    )
 
     assert legacy.create(model="my-llama", messages=MESSAGES).choices[0].message.content == "Hello there!"
     assert legacy.create(model=LLAMA, messages=MESSAGES).choices[0].message.content == "from openai"

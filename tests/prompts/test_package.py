@@ -19,6 +19,7 @@ def test_the_backend_interface_is_exported() -> None:
         "clear_format_cache",
         "custom_format",
         "fetch_chat_template",
+        "known_format",
         "register_chat_template",
         "resolve_format",
     }

@@ -1,0 +1,16 @@
+"""Which inference provider served the current call, as Hugging Face's router names it in its
+`x-inference-provider` answer header, for the event log.
+
+A context variable: the upstream flow notes the header where it reads the answer, and the call's record
+reads it back in the same thread or task, without a channel through the SDK between them.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+__all__ = ["HEADER", "served_by"]
+
+HEADER = b"x-inference-provider"
+
+served_by: ContextVar[str | None] = ContextVar("easyllm_shim_served_by", default=None)
