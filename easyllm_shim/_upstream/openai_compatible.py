@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from .._telemetry.provider import HEADER, served_by
 from .endpoint import Endpoint
@@ -22,8 +22,16 @@ _HOP_BY_HOP = frozenset({b"content-length", b"transfer-encoding", b"connection",
 _SHIM_FIELDS = ("prompt_format",)
 
 
-def call(path: str, body: Mapping[str, Any], endpoint: Endpoint) -> Flow:
-    """The flow of one OpenAI request (its path, as `/chat/completions`, and body) to an OpenAI-compatible server."""
+class StreamEdit(Protocol):
+    """Rewrites a server's event stream on its way to the SDK (a server whose events differ from OpenAI's)."""
+
+    def feed(self, chunk: bytes) -> bytes: ...
+    def finish(self) -> bytes: ...
+
+
+def call(path: str, body: Mapping[str, Any], endpoint: Endpoint, edit: StreamEdit | None = None) -> Flow:
+    """The flow of one OpenAI request (its path, as `/chat/completions`, and body) to an OpenAI-compatible server;
+    `edit`, if given, rewrites its event stream."""
     if any(name in body for name in _SHIM_FIELDS):
         body = {name: value for name, value in body.items() if name not in _SHIM_FIELDS}
     request = Request("POST", endpoint.url + path, endpoint.headers, json.dumps(body).encode())
@@ -37,7 +45,7 @@ def call(path: str, body: Mapping[str, Any], endpoint: Endpoint) -> Flow:
         content = yield ReadAll(0)
         yield CLOSE
         return Reply(status, _kept(headers), content)
-    return Streaming(_kept(headers), relay())
+    return Streaming(_kept(headers), relay() if edit is None else edited(edit))
 
 
 def relay() -> Generator[bytes | Step, Any, None]:
@@ -46,6 +54,16 @@ def relay() -> Generator[bytes | Step, Any, None]:
     while chunk := (yield step):
         yield chunk
     yield CloseOne(0)
+
+
+def edited(edit: StreamEdit) -> Generator[bytes | Step, Any, None]:
+    step = read(0)
+    while chunk := (yield step):
+        if out := edit.feed(chunk):
+            yield out
+    yield CloseOne(0)
+    if out := edit.finish():
+        yield out
 
 
 def _kept(headers: Headers) -> Headers:

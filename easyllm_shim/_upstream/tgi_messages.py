@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .._translate.errors import InvalidRequest, error_body
 from .._translate.sse import SSEDecoder
 from . import openai_compatible
 from .endpoint import OPENAI, Endpoint
-from .steps import Flow, Reply, Step, Streaming
+from .steps import Flow, Reply, Streaming
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _FINISH_REASONS = {"stop_sequence": "stop", "eos_token": "stop"}
@@ -50,9 +50,9 @@ def request_body(request: Mapping[str, Any], model: str) -> dict[str, Any]:
 def call(body: Mapping[str, Any], endpoint: Endpoint, model: str) -> Flow:
     """The flow of one chat call to the Messages API of the TGI server at `endpoint`."""
     messages_api = Endpoint(url=endpoint.url + "/v1", kind=OPENAI, headers=endpoint.headers)
-    answer = yield from openai_compatible.call("/chat/completions", body, messages_api)
+    answer = yield from openai_compatible.call("/chat/completions", body, messages_api, _StreamFixer())
     if isinstance(answer, Streaming):
-        return Streaming(answer.headers, _relay(answer.relay))
+        return answer
     if answer.status == 200:
         return Reply(200, answer.headers, _completion(answer.content))
     refusal = _refusal(answer, model, endpoint.url)
@@ -98,26 +98,9 @@ def _fix_finish(choice: dict[str, Any], tool_calls: bool) -> None:
         choice["finish_reason"] = _FINISH_REASONS.get(reason, reason)
 
 
-def _relay(inner: Generator[bytes | Step, Any, None]) -> Generator[bytes | Step, Any, None]:
-    """TGI's event stream with its chunks adapted; steps pass through to the driver."""
-    events = _StreamFixer()
-    value: Any = None
-    while True:
-        try:
-            item = inner.send(value)
-        except StopIteration:
-            break
-        if item.__class__ is bytes:
-            value = None
-            if out := events.feed(item):
-                yield out
-        else:
-            value = yield item
-    if out := events.finish():
-        yield out
-
-
 class _StreamFixer:
+    """TGI's chat events as OpenAI's: one id, OpenAI's finish reasons, `[DONE]` at the end."""
+
     def __init__(self) -> None:
         self._decoder = SSEDecoder()
         self._id = "chatcmpl-" + secrets.token_hex(12)
