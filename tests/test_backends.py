@@ -15,6 +15,7 @@ import easyllm_shim
 from easyllm_shim._config.credentials import Credentials
 from easyllm_shim._config.settings import Config
 from easyllm_shim._upstream.endpoint import OPENAI, SERVERLESS, TGI, endpoint_for
+from easyllm_shim._upstream.tgi import ServerInfo
 from easyllm_shim.testing import TGIServer
 
 from .conftest import HF_TOKEN, LLAMA
@@ -215,3 +216,40 @@ def test_a_tgi_server_without_a_messages_api_refuses_a_model_of_unknown_format_c
 
     with pytest.raises(openai.NotFoundError, match=r"acme/house-chat-7b.*prompt_formats"):
         sdk.create(model="acme/house-chat-7b", messages=MESSAGES)
+
+
+def test_a_model_the_tgi_server_does_not_run_is_warned_of_once_and_answered_as_the_one_it_runs(
+    patched: TGIServer, sdk: SDK, caplog: pytest.LogCaptureFixture
+) -> None:
+    asked = "mistralai/Mistral-7B-Instruct-v0.2"  # a known format, but the server runs Llama 2
+    with caplog.at_level("WARNING", logger="easyllm_shim"):
+        completion = sdk.create(model=asked, messages=MESSAGES)
+        streamed = sdk.stream(model=asked, messages=MESSAGES)
+        typo = sdk.create(model="meta-llama/Lama-2-7b-chat-hf", messages=MESSAGES)  # no known format either
+
+    assert completion.model == LLAMA
+    assert {chunk.model for chunk in streamed.chunks} == {LLAMA}
+    assert typo.model == LLAMA
+    warned = [record.getMessage() for record in caplog.records if "was asked for" in record.getMessage()]
+    assert warned == [
+        f"easyllm_shim: {asked} was asked for, but the TGI server at {patched.url} runs {LLAMA}",
+        f"easyllm_shim: meta-llama/Lama-2-7b-chat-hf was asked for, but the TGI server at {patched.url} runs {LLAMA}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model_id", "asked", "serves"),
+    [
+        (LLAMA, LLAMA, True),
+        (LLAMA, LLAMA.upper(), True),  # Hub ids ignore case
+        ("/data/Llama-2-7b-chat-hf", LLAMA, True),  # a server started on a local copy
+        ("/data/Llama-2-7b-chat-hf", "meta-llama/Lama-2-7b-chat-hf", False),
+        (LLAMA, "tgi", True),  # "whatever the server runs"
+        (None, LLAMA, True),  # a server that does not say
+        (LLAMA, "mistralai/Mistral-7B-Instruct-v0.2", False),
+    ],
+)
+def test_whether_a_server_serves_a_model_is_read_from_its_info(model_id: str | None, asked: str, serves: bool) -> None:
+    info = ServerInfo.parse(200, json.dumps({"model_id": model_id}).encode())
+
+    assert info.serves(asked) is serves

@@ -1,7 +1,7 @@
 """Text Generation Inference's native protocol, sans I/O: one routed call as a flow of I/O steps.
 
-`call()` learns a server's limits from `/info` (once per server), sends one `/generate` request per
-choice and prompt (all at once), or opens one `/generate_stream` per choice and reads up to each
+`ask_info()` learns a server's limits and model from `/info` (once per server); `call()` sends one
+`/generate` request per choice and prompt (all at once), or opens one `/generate_stream` per choice and reads up to each
 stream's first event, so that an error there becomes an HTTP error as OpenAI would answer it.
 `relay()` then turns TGI's events into OpenAI's, choice after choice. TEI's `/embed` and the
 serverless API (TGI's compat route, no `/info`) ride the same flow.
@@ -23,7 +23,7 @@ from .._translate.errors import error_body, upstream_error
 from .._translate.responses import ResponsesPlan
 from .._translate.responses_stream import ResponsesStreamTranslator
 from .._translate.stream import StreamTranslator
-from .endpoint import Endpoint
+from .endpoint import SERVER_MODEL, Endpoint
 from .steps import (
     CLOSE,
     Answer,
@@ -81,6 +81,7 @@ class ServerInfo:
 
     max_stop_sequences: int = DEFAULT_MAX_STOP_SEQUENCES
     system_fingerprint: str | None = None
+    model_id: str | None = None
 
     @classmethod
     def parse(cls, status: int, content: bytes) -> ServerInfo:
@@ -95,7 +96,22 @@ class ServerInfo:
         version = info.get("version")
         # TGI's own Messages API reports `<version>-<docker_label or "native">`.
         fingerprint = f"{version}-{info.get('docker_label') or 'native'}" if isinstance(version, str) else None
-        return cls(limit if isinstance(limit, int) and limit >= 0 else DEFAULT_MAX_STOP_SEQUENCES, fingerprint)
+        model_id = info.get("model_id")
+        return cls(
+            limit if isinstance(limit, int) and limit >= 0 else DEFAULT_MAX_STOP_SEQUENCES,
+            fingerprint,
+            model_id if isinstance(model_id, str) and model_id else None,
+        )
+
+    def serves(self, model: str) -> bool:
+        """Whether `model` is what the server runs: its id, or (a server started on a local copy,
+        `--model-id /data/Llama-2-7b-chat-hf`) the same name; servers that do not say serve anything."""
+        served = self.model_id
+        if served is None or model == SERVER_MODEL:
+            return True
+        if served.startswith(("/", ".")):
+            return served.rstrip("/").rsplit("/", 1)[-1].casefold() == model.rsplit("/", 1)[-1].casefold()
+        return served.casefold() == model.casefold()
 
 
 DEFAULT_INFO = ServerInfo()
@@ -106,16 +122,18 @@ def needs_info(plan: Plan, endpoint: Endpoint) -> bool:
     return plan.task == "generate" and not endpoint.serverless
 
 
-def call(plan: Plan, endpoint: Endpoint, info: ServerInfo | None, learn: Callable[[Answer], ServerInfo]) -> Flow:
-    """The flow of one planned call. `info` is what the server said before, None if it was never asked;
-    `learn` keeps its first answer for the next calls."""
-    if info is None:
-        [answer] = yield Send((Request("GET", endpoint.url + "/info", endpoint.headers),))
-        info = learn(answer)
+def ask_info(endpoint: Endpoint) -> Generator[Step, Any, Answer]:
+    """The flow that asks a TGI server about itself (once per server: its answer is kept)."""
+    [answer] = yield Send((Request("GET", endpoint.url + "/info", endpoint.headers),))
+    return answer  # type: ignore[no-any-return]
+
+
+def call(plan: Plan, endpoint: Endpoint, info: ServerInfo, model: str) -> Flow:
+    """The flow of one planned call; `info` is what the server said about itself, `model` the one that serves."""
     meta = CompletionMeta(
         id=plan.id_prefix + secrets.token_hex(12),
         created=int(time.time()),
-        model=plan.model,
+        model=model,
         system_fingerprint=info.system_fingerprint,
     )
     url, headers = endpoint.url_for(plan.task, plan.stream), endpoint.headers
@@ -216,4 +234,4 @@ def _forwarded(raw_headers: Headers) -> Headers:
     return [(name, value) for name, value in raw_headers if name.lower().startswith(_FORWARDED_PREFIXES)]
 
 
-__all__ = ["DEFAULT_INFO", "JSON_HEADERS", "Plan", "ServerInfo", "Step", "call", "needs_info", "reply"]
+__all__ = ["DEFAULT_INFO", "JSON_HEADERS", "Plan", "ServerInfo", "Step", "ask_info", "call", "needs_info", "reply"]

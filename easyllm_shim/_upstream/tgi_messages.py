@@ -47,14 +47,15 @@ def request_body(request: Mapping[str, Any], model: str) -> dict[str, Any]:
     return body
 
 
-def call(body: Mapping[str, Any], endpoint: Endpoint, model: str) -> Flow:
-    """The flow of one chat call to the Messages API of the TGI server at `endpoint`."""
+def call(body: Mapping[str, Any], endpoint: Endpoint, model: str, served: str) -> Flow:
+    """The flow of one chat call for `model` to the Messages API of the TGI server at `endpoint`, which runs
+    `served` (TGI's answers echo the model asked for)."""
     messages_api = Endpoint(url=endpoint.url + "/v1", kind=OPENAI, headers=endpoint.headers)
-    answer = yield from openai_compatible.call("/chat/completions", body, messages_api, _StreamFixer())
+    answer = yield from openai_compatible.call("/chat/completions", body, messages_api, _StreamFixer(served))
     if isinstance(answer, Streaming):
         return answer
     if answer.status == 200:
-        return Reply(200, answer.headers, _completion(answer.content))
+        return Reply(200, answer.headers, _completion(answer.content, served))
     refusal = _refusal(answer, model, endpoint.url)
     return answer if refusal is None else Reply(answer.status, _JSON_HEADERS, refusal)
 
@@ -75,7 +76,7 @@ def _refusal(answer: Reply, model: str, url: str) -> bytes | None:
     return None
 
 
-def _completion(content: bytes) -> bytes:
+def _completion(content: bytes, served: str) -> bytes:
     try:
         completion = json.loads(content)
         choices = completion["choices"]
@@ -83,6 +84,7 @@ def _completion(content: bytes) -> bytes:
         return content  # the SDK reports what it cannot read
     if not completion.get("id"):
         completion["id"] = "chatcmpl-" + secrets.token_hex(12)
+    completion["model"] = served
     for choice in choices if isinstance(choices, list) else ():
         if isinstance(choice, dict):
             message = choice.get("message")
@@ -101,7 +103,8 @@ def _fix_finish(choice: dict[str, Any], tool_calls: bool) -> None:
 class _StreamFixer:
     """TGI's chat events as OpenAI's: one id, OpenAI's finish reasons, `[DONE]` at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, served: str) -> None:
+        self._served = served
         self._decoder = SSEDecoder()
         self._id = "chatcmpl-" + secrets.token_hex(12)
         self._last: dict[str, Any] = {}
@@ -132,6 +135,7 @@ class _StreamFixer:
             return _frame(data)
         if not chunk.get("id"):
             chunk["id"] = self._id
+        chunk["model"] = self._served
         for choice in chunk.get("choices") or ():
             if isinstance(choice, dict):
                 delta = choice.get("delta")

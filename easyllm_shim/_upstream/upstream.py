@@ -29,7 +29,8 @@ class Upstream:
         self.config = config
         self._endpoints: dict[str, Endpoint] = {}
         self._info: dict[str, ServerInfo] = {}
-        self._told: set[tuple[str, str]] = set()
+        self._told_format: set[tuple[str, str]] = set()
+        self._told_mismatch: set[tuple[str, str]] = set()
 
     def call(self, path: str, request: Mapping[str, Any]) -> Flow:
         """The flow of one OpenAI request (its path and decoded body). A request the shim refuses ends the
@@ -39,29 +40,45 @@ class Upstream:
             if not isinstance(request, Mapping):
                 raise InvalidRequest("the request body must be a JSON object")
             model = request.get("model")
-            endpoint = self.endpoint(model if isinstance(model, str) else "")
+            model = model if isinstance(model, str) else ""  # the plans refuse a missing or odd model
+            endpoint = self.endpoint(model)
             if endpoint.kind == OPENAI and path not in PATHS:
                 raise InvalidRequest(f"the shim cannot route {path} for Hugging Face models")
-            if endpoint.kind != OPENAI and self._server_builds_prompt(path, request, model):
-                body = tgi_messages.request_body(request, model)  # type: ignore[arg-type]
-                return (yield from tgi_messages.call(body, endpoint, model))  # type: ignore[arg-type]
-            plan = None if endpoint.kind == OPENAI else self._plan(path, request)
+            messages_api = endpoint.kind != OPENAI and self._server_builds_prompt(path, request, model)
+            body = tgi_messages.request_body(request, model) if messages_api else None
+            plan = None if endpoint.kind == OPENAI or messages_api else self._plan(path, request)
         except InvalidRequest as error:
             return Reply(400, JSON_HEADERS, invalid_request_body(error))
-        if plan is None:  # the server speaks OpenAI's protocol itself
+        if endpoint.kind == OPENAI:  # the server speaks OpenAI's protocol itself
             return (yield from openai_compatible.call(path, request, endpoint))
+        info = self._info.get(endpoint.url)
+        if info is None:
+            if endpoint.serverless or (plan is not None and not tgi.needs_info(plan, endpoint)):
+                info = DEFAULT_INFO
+            else:
+                info = self._learn(endpoint, (yield from tgi.ask_info(endpoint)))
+        requested = model if plan is None else plan.model
+        served = requested if info.serves(requested) else self._mismatch(requested, info, endpoint)
+        if body is not None:
+            return (yield from tgi_messages.call(body, endpoint, requested, served))
+        assert plan is not None
         if log.isEnabledFor(logging.DEBUG):
             log.debug("routing %s %s to %s: %r", path, plan.model, endpoint.url, getattr(plan, "inputs", None))
-        info = self._info.get(endpoint.url)
-        if info is None and not tgi.needs_info(plan, endpoint):
-            info = DEFAULT_INFO
-        return (yield from tgi.call(plan, endpoint, info, lambda answer: self._learn(endpoint, answer)))
+        return (yield from tgi.call(plan, endpoint, info, served))
 
     def endpoint(self, model: str) -> Endpoint:
         endpoint = self._endpoints.get(model)
         if endpoint is None:
             endpoint = self._endpoints[model] = endpoint_for(self.config, model)
         return endpoint
+
+    def _mismatch(self, model: str, info: ServerInfo, endpoint: Endpoint) -> str:
+        """The model the server runs, which answers for `model` (TGI serves a typo in an id silently)."""
+        served = str(info.model_id)
+        if (model, endpoint.url) not in self._told_mismatch:
+            self._told_mismatch.add((model, endpoint.url))
+            log.warning("easyllm_shim: %s was asked for, but the TGI server at %s runs %s", model, endpoint.url, served)
+        return served
 
     def _learn(self, endpoint: Endpoint, answer: Answer) -> ServerInfo:
         status, _, content = answer
@@ -96,8 +113,8 @@ class Upstream:
                 param="model",
             )
         url = self.endpoint(model).url
-        if (model, url) not in self._told:
-            self._told.add((model, url))
+        if (model, url) not in self._told_format:
+            self._told_format.add((model, url))
             log.info("easyllm_shim: no chat format known for %s; TGI's Messages API at %s applies its own", model, url)
         return True
 

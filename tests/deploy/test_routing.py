@@ -36,8 +36,8 @@ def deployment() -> Iterator[Deployment]:
     """One app, one run: two calls per model, the second streamed."""
     with (
         TGIServer(reply="Llama's server.") as llama_server,
-        TGIServer(reply="Mistral's server.") as mistral_server,
-        TGIServer(reply="The default server.") as default_server,
+        TGIServer(MISTRAL, reply="Mistral's server.") as mistral_server,
+        TGIServer(QWEN, reply="The default server.") as default_server,
         OpenAIStandIn() as openai,
     ):
         env = fresh_env(

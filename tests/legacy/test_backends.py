@@ -47,5 +47,5 @@ def test_a_tgi_model_of_unknown_format_is_answered_by_tgis_messages_api(patched:
 
     assert completion.choices[0].message.content.strip() == "Hello there!"
     assert streamed.content.strip() == "Hello there!"
-    assert [request.path for request in patched.requests] == ["/v1/chat/completions"] * 2
-    assert patched.requests[0].json()["stop"] == ["never"]
+    assert [request.path for request in patched.requests] == ["/info"] + ["/v1/chat/completions"] * 2
+    assert patched.requests[1].json()["stop"] == ["never"]

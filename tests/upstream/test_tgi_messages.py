@@ -15,6 +15,13 @@ from ..reference import snapshot
 from .test_tgi_flow import config
 
 UNKNOWN = "acme/house-chat-7b"
+
+
+def script(**answers: Any) -> Script:
+    """Answers from a TGI server that runs UNKNOWN."""
+    return Script(info=json.dumps({"model_id": UNKNOWN, "max_stop_sequences": 4}).encode(), **answers)
+
+
 CHAT = {"model": UNKNOWN, "messages": [{"role": "user", "content": "Hi"}]}
 
 
@@ -30,13 +37,15 @@ def events(pieces: list[bytes]) -> list[Any]:
 
 def test_the_request_goes_to_the_messages_api_adapted_to_what_tgi_accepts() -> None:
     answer = snapshot("test_tools_llama/test_flash_llama_grammar_tools_nostream.json")
-    script = Script(answers=[(200, json.dumps(answer).encode())])
+    scripted = script(answers=[(200, json.dumps(answer).encode())])
 
-    run_flow(config(), "/chat/completions", {**CHAT, "stop": "END", "top_p": 1, "n": 1, "prompt_format": None}, script)
+    request = {**CHAT, "stop": "END", "top_p": 1, "n": 1, "prompt_format": None}
+    run_flow(config(), "/chat/completions", request, scripted)
 
-    [request] = script.sent
-    assert request.url == "http://tgi.invalid/v1/chat/completions"
-    assert json.loads(request.body) == {**CHAT, "stop": ["END"]}  # TGI wants a list, and refuses top_p = 1
+    info, sent = scripted.sent
+    assert info.url == "http://tgi.invalid/info"  # what the server runs, once
+    assert sent.url == "http://tgi.invalid/v1/chat/completions"
+    assert json.loads(sent.body) == {**CHAT, "stop": ["END"]}  # TGI wants a list, and refuses top_p = 1
 
 
 def test_a_tool_call_finishes_with_tool_calls_and_gets_an_id() -> None:
@@ -44,7 +53,7 @@ def test_a_tool_call_finishes_with_tool_calls_and_gets_an_id() -> None:
     assert (answer["id"], answer["choices"][0]["finish_reason"]) == ("", "stop")  # what TGI says
 
     completion = reply_json(
-        run_flow(config(), "/chat/completions", CHAT, Script(answers=[(200, json.dumps(answer).encode())]))
+        run_flow(config(), "/chat/completions", CHAT, script(answers=[(200, json.dumps(answer).encode())]))
     )
 
     assert completion["choices"][0]["finish_reason"] == "tool_calls"
@@ -56,11 +65,11 @@ def test_a_streamed_tool_call_gets_its_finish_reason_before_done() -> None:
     chunks = snapshot("test_tools_llama/test_flash_llama_grammar_tools_openai.json")
     assert all(chunk["choices"][0]["finish_reason"] is None for chunk in chunks)  # TGI never says it ended
     pieces = [b"data: " + json.dumps(chunk).encode() + b"\n\n" for chunk in chunks] + [b"data: [DONE]\n\n"]
-    script = Script(streams=[pieces])
+    scripted = script(streams=[pieces])
 
-    outcome = run_flow(config(), "/chat/completions", {**CHAT, "stream": True}, script)
+    outcome = run_flow(config(), "/chat/completions", {**CHAT, "stream": True}, scripted)
     assert isinstance(outcome, Streaming)
-    sent = events(script.relay(outcome))
+    sent = events(scripted.relay(outcome))
 
     assert sent[-1] == "[DONE]"
     relayed = [json.loads(event) for event in sent[:-1]]
@@ -73,13 +82,13 @@ def test_a_stream_without_done_gets_it_and_tgis_finish_reasons_become_openais() 
     chunk = {"object": "chat.completion.chunk", "id": "", "created": 1, "model": UNKNOWN, "choices": []}
     first = {**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}, "finish_reason": None}]}
     last = {**chunk, "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "stop_sequence"}]}
-    script = Script(
+    scripted = script(
         streams=[[b"data:" + json.dumps(first).encode() + b"\n\n", b"data:" + json.dumps(last).encode() + b"\n\n"]]
     )
 
-    outcome = run_flow(config(), "/chat/completions", {**CHAT, "stream": True}, script)
+    outcome = run_flow(config(), "/chat/completions", {**CHAT, "stream": True}, scripted)
     assert isinstance(outcome, Streaming)
-    sent = events(script.relay(outcome))
+    sent = events(scripted.relay(outcome))
 
     assert sent[-1] == "[DONE]"  # TGI < 2.2 ends the stream without it
     assert [json.loads(event)["choices"][0]["finish_reason"] for event in sent[:-1]] == [None, "stop"]
@@ -91,7 +100,7 @@ def test_a_stream_without_done_gets_it_and_tgis_finish_reasons_become_openais() 
     ids=["no-messages-api", "no-chat-template"],
 )
 def test_a_server_that_cannot_build_the_prompt_gets_a_clear_error(status: int, body: bytes) -> None:
-    outcome = run_flow(config(), "/chat/completions", CHAT, Script(answers=[(status, body)]))
+    outcome = run_flow(config(), "/chat/completions", CHAT, script(answers=[(status, body)]))
 
     assert isinstance(outcome, Reply)
     assert outcome.status == status
@@ -108,30 +117,30 @@ def test_a_server_that_cannot_build_the_prompt_gets_a_clear_error(status: int, b
 def test_what_tgis_messages_api_would_ignore_or_reinterpret_is_refused_before_any_request(
     extra: dict[str, Any], named: str
 ) -> None:
-    script = Script()
+    scripted = script()
 
-    outcome = run_flow(config(), "/chat/completions", {**CHAT, **extra}, script)
+    outcome = run_flow(config(), "/chat/completions", {**CHAT, **extra}, scripted)
 
     assert isinstance(outcome, Reply)
     assert outcome.status == 400
     assert named in json.loads(outcome.content)["error"]["message"]
-    assert script.sent == []
+    assert scripted.sent == []
 
 
 def test_the_responses_api_for_such_a_model_is_refused_naming_it() -> None:
-    script = Script()
+    scripted = script()
     request = {"model": UNKNOWN, "input": "Hi"}
 
-    outcome = run_flow(config(), "/responses", request, script)
+    outcome = run_flow(config(), "/responses", request, scripted)
 
     assert isinstance(outcome, Reply)
     assert outcome.status == 400
     assert UNKNOWN in json.loads(outcome.content)["error"]["message"]
-    assert script.sent == []
+    assert scripted.sent == []
 
 
 def test_a_format_named_for_the_model_keeps_it_on_tgis_native_route() -> None:
-    script = Script(
+    scripted = script(
         answers=[(200, b'{"generated_text":"Hi","details":{"finish_reason":"eos_token","generated_tokens":1}}')]
     )
     configured = config()
@@ -139,7 +148,7 @@ def test_a_format_named_for_the_model_keeps_it_on_tgis_native_route() -> None:
         api_base=configured.api_base, credentials=configured.credentials, prompt_formats={UNKNOWN: "chatml"}
     )
 
-    run_flow(configured, "/chat/completions", CHAT, script)
+    run_flow(configured, "/chat/completions", CHAT, scripted)
 
-    assert script.paths() == ["info", "generate"]
-    assert "<|im_start|>user\nHi<|im_end|>" in json.loads(script.sent[-1].body)["inputs"]
+    assert scripted.paths() == ["info", "generate"]
+    assert "<|im_start|>user\nHi<|im_end|>" in json.loads(scripted.sent[-1].body)["inputs"]
