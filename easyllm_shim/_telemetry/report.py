@@ -1,7 +1,9 @@
-"""`easyllm-shim report events.jsonl`: per arm, calls, errors, latency percentiles, TTFT and throughput.
+"""`easyllm-shim report events.jsonl`: per arm and mode, calls, errors, latency percentiles, TTFT and throughput.
 
-An arm is (requested model, model the rules chose). Latency and throughput are over the calls that
-succeeded; tokens per second is end to end (completion tokens over total latency).
+An arm is (requested model, model the rules chose); its streamed and plain calls are reported apart,
+as their latencies measure different things (a stream's runs to its last chunk). Latency and
+throughput are over the calls that succeeded; tokens per second is end to end (completion tokens over
+total latency). Values that cannot be measurements (negative, not finite, not numbers) are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class PlotUnavailable(RuntimeError):
 class ArmStats:
     requested: str
     arm: str
+    mode: str  # "plain" or "stream"
     calls: int
     errors: int
     fallbacks: int
@@ -44,13 +47,13 @@ def read_events(path: Path) -> tuple[list[Event], int]:
     """The events of a log, and how many lines were not events (a log cut short by a crash, say)."""
     events: list[Event] = []
     bad = 0
-    with path.open(encoding="utf-8") as lines:
+    with path.open("rb") as lines:
         for line in lines:
             if not line.strip():
                 continue
             try:
-                event = json.loads(line)
-            except ValueError:
+                event = json.loads(line.decode("utf-8"))
+            except ValueError:  # invalid UTF-8 and JSON alike (UnicodeDecodeError is a ValueError)
                 bad += 1
                 continue
             if _is_event(event):
@@ -64,18 +67,23 @@ def _is_event(value: object) -> bool:
     return isinstance(value, dict) and isinstance(value.get("requested"), str) and isinstance(value.get("arm"), str)
 
 
-def by_arm(events: Iterable[Event]) -> dict[tuple[str, str], list[Event]]:
-    groups: dict[tuple[str, str], list[Event]] = {}
+def by_arm(events: Iterable[Event]) -> dict[tuple[str, str, str], list[Event]]:
+    """The events of each (requested, arm, mode), in that order."""
+    groups: dict[tuple[str, str, str], list[Event]] = {}
     for event in events:
-        groups.setdefault((event["requested"], event["arm"]), []).append(event)
+        groups.setdefault((event["requested"], event["arm"], _mode(event)), []).append(event)
     return dict(sorted(groups.items()))
 
 
+def _mode(event: Event) -> str:
+    return "stream" if event.get("stream") is True else "plain"
+
+
 def summarize(events: Iterable[Event]) -> list[ArmStats]:
-    return [_stats(requested, arm, group) for (requested, arm), group in by_arm(events).items()]
+    return [_stats(requested, arm, mode, group) for (requested, arm, mode), group in by_arm(events).items()]
 
 
-def _stats(requested: str, arm: str, events: Sequence[Event]) -> ArmStats:
+def _stats(requested: str, arm: str, mode: str, events: Sequence[Event]) -> ArmStats:
     ok = _ok(events)
     latencies = sorted(_numbers(ok, "latency_s"))
     timed = [event for event in ok if _number(event.get("completion_tokens")) and _number(event.get("latency_s"))]
@@ -84,6 +92,7 @@ def _stats(requested: str, arm: str, events: Sequence[Event]) -> ArmStats:
     return ArmStats(
         requested=requested,
         arm=arm,
+        mode=mode,
         calls=len(events),
         errors=len(events) - len(ok),
         fallbacks=sum(1 for event in events if event.get("fallback")),
@@ -96,7 +105,13 @@ def _stats(requested: str, arm: str, events: Sequence[Event]) -> ArmStats:
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A measurement: a finite, non-negative number (an integer too large for a float is not one)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and value >= 0
+    except OverflowError:
+        return False
 
 
 def _numbers(events: Iterable[Event], key: str) -> Iterable[float]:
@@ -113,13 +128,14 @@ def percentile(ordered: Sequence[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-_COLUMNS = ("calls", "error rate", "fallbacks", "p50 ms", "p95 ms", "TTFT p50 ms", "tokens/s", "mean tokens")
+_COLUMNS = ("mode", "calls", "error rate", "fallbacks", "p50 ms", "p95 ms", "TTFT p50 ms", "tokens/s", "mean tokens")
 
 
 def format_table(stats: Sequence[ArmStats]) -> str:
     rows = [
         (
             arm.label,
+            arm.mode,
             str(arm.calls),
             f"{arm.errors / arm.calls:.1%}",
             str(arm.fallbacks),
@@ -138,8 +154,9 @@ def format_table(stats: Sequence[ArmStats]) -> str:
 
 
 def _cells(row: Sequence[str], widths: Sequence[int]) -> list[str]:
-    """The label left-aligned, the numbers right-aligned."""
-    return [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+    """The label and the mode left-aligned, the numbers right-aligned."""
+    text = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+    return text + [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
 
 
 def _format(value: float | None, scale: float = 1) -> str:
@@ -147,7 +164,8 @@ def _format(value: float | None, scale: float = 1) -> str:
 
 
 def plot(events: Iterable[Event], out: Path) -> None:
-    """Latency distributions per arm, as step histograms on shared bins, saved to `out` (a .png, .svg, .pdf)."""
+    """Latency per arm as empirical CDFs, plain calls and streams side by side, p50 and p95 marked, saved
+    to `out` (a .png, .svg or .pdf). A CDF per arm reads at a glance where histograms hide each other."""
     try:
         import matplotlib
 
@@ -156,17 +174,32 @@ def plot(events: Iterable[Event], out: Path) -> None:
     except ImportError as error:
         raise PlotUnavailable(f"--plot needs matplotlib: {PLOT_EXTRA}") from error
     groups = by_arm(events)
-    labels = [f"{requested} -> {arm}" for requested, arm in groups]
-    latencies = [[value * 1000 for value in _numbers(_ok(group), "latency_s")] for group in groups.values()]
-    values = [value for group in latencies for value in group] or [0.0]
-    bins = [min(values) + (max(values) - min(values)) * i / 40 for i in range(41)] if max(values) > min(values) else 1
-    figure, axes = plt.subplots(figsize=(9, 5))
-    for label, group in zip(labels, latencies, strict=True):
-        axes.hist(group, bins=bins, histtype="step", linewidth=1.5, label=f"{label} ({len(group)} calls)")
-    axes.set_xlabel("latency (ms), calls that succeeded")
-    axes.set_ylabel("calls")
-    axes.set_title("easyllm-shim: latency per arm")
-    axes.legend(fontsize="small")
+    modes = [mode for mode in ("plain", "stream") if any(key[2] == mode for key in groups)] or ["plain"]
+    arms = sorted({(requested, arm) for requested, arm, _ in groups})
+    colours = {arm: f"C{index % 10}" for index, arm in enumerate(arms)}
+    figure, panels = plt.subplots(1, len(modes), figsize=(6.5 * len(modes), 4.8), squeeze=False, sharey=True)
+    for panel, mode in zip(panels[0], modes, strict=True):
+        for (requested, arm, group_mode), group in groups.items():
+            if group_mode != mode:
+                continue
+            latencies = sorted(value * 1000 for value in _numbers(_ok(group), "latency_s"))
+            if not latencies:
+                continue
+            colour = colours[(requested, arm)]
+            shares = [(index + 1) / len(latencies) for index in range(len(latencies))]
+            p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+            label = f"{requested} -> {arm}: {len(latencies)} calls, p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+            panel.step(latencies, shares, where="post", color=colour, linewidth=1.8, label=label)
+            panel.plot([p50, p95], [0.5, 0.95], color=colour, marker="o", markersize=6, linestyle="none")
+        panel.set_title("streamed calls (to the last chunk)" if mode == "stream" else "plain calls")
+        panel.set_xlabel("latency (ms), calls that succeeded")
+        panel.grid(True, alpha=0.3)
+        panel.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14))  # below: hides no curve
+    panels[0][0].set_ylabel("share of calls at or below")
+    for row in panels[0]:
+        row.axhline(0.5, color="grey", linewidth=0.6, linestyle=":")
+        row.axhline(0.95, color="grey", linewidth=0.6, linestyle=":")
+    figure.suptitle("easyllm-shim: latency per arm (dots: p50 and p95)")
     figure.savefig(out, dpi=120, bbox_inches="tight")
     plt.close(figure)
 

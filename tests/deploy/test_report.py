@@ -15,16 +15,18 @@ from ..conftest import LLAMA
 from .conftest import ABRun, served
 
 
-def test_the_report_names_both_arms_with_their_calls(ab_run: ABRun, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_report_names_both_arms_with_their_calls_streamed_and_plain_apart(
+    ab_run: ABRun, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", str(ab_run.log)]) == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[:5] == ["requested", "->", "arm", "calls", "error"]
-    counts = {model: served(ab_run.results).count(model) for model in (LLAMA, "gpt-4o-mini")}
-    rows = {line.split()[2]: line.split() for line in lines[1:]}
-    assert set(rows) == {LLAMA, "gpt-4o-mini"}
-    assert all(rows[model][:4] == ["gpt-4o-mini", "->", model, str(count)] for model, count in counts.items())
-    assert all(rows[model][4] == "0.0%" for model in rows)
+    assert lines[0].split()[:6] == ["requested", "->", "arm", "mode", "calls", "error"]
+    rows = {(line.split()[2], line.split()[3]): line.split() for line in lines[1:]}
+    assert set(rows) == {(model, mode) for model in (LLAMA, "gpt-4o-mini") for mode in ("plain", "stream")}
+    for model in (LLAMA, "gpt-4o-mini"):
+        assert sum(int(rows[model, mode][4]) for mode in ("plain", "stream")) == served(ab_run.results).count(model)
+    assert all(row[5] == "0.0%" for row in rows.values())
 
 
 def event(arm: str, latency: float, **fields: object) -> dict[str, object]:
@@ -40,7 +42,7 @@ def test_statistics_per_arm() -> None:
         event("gpt-4o-mini", 0.5, completion_tokens=5),
     ]
 
-    [openai_arm, llama_arm] = summarize(events)
+    [openai_arm, llama_arm] = summarize(events)  # all plain: no `stream` field
 
     assert (llama_arm.calls, llama_arm.errors, llama_arm.fallbacks) == (4, 1, 2)
     assert llama_arm.latency_p50 == 2.0  # the failed call is left out
@@ -49,6 +51,24 @@ def test_statistics_per_arm() -> None:
     assert llama_arm.tokens_per_second == pytest.approx(60 / 6)
     assert llama_arm.mean_completion_tokens == 20
     assert (openai_arm.label, openai_arm.calls, openai_arm.ttft_p50) == ("gpt-4o-mini -> gpt-4o-mini", 1, None)
+    assert (openai_arm.mode, llama_arm.mode) == ("plain", "plain")
+
+
+def test_streamed_and_plain_calls_of_an_arm_are_summarised_apart() -> None:
+    events = [event(LLAMA, 1.0), event(LLAMA, 3.0), event(LLAMA, 8.0, stream=True, ttft_s=0.5)]
+
+    plain, streamed = summarize(events)
+
+    assert (plain.mode, plain.calls, plain.latency_p50, plain.ttft_p50) == ("plain", 2, 2.0, None)
+    assert (streamed.mode, streamed.calls, streamed.latency_p50, streamed.ttft_p50) == ("stream", 1, 8.0, 0.5)
+
+
+def test_values_that_cannot_be_measurements_are_left_out() -> None:
+    events = [event(LLAMA, -5.0), event(LLAMA, 10**400), event(LLAMA, 2.0, completion_tokens=-3), event(LLAMA, 4.0)]
+
+    [arm] = summarize(events)
+
+    assert (arm.calls, arm.latency_p50, arm.mean_completion_tokens) == (4, 3.0, None)
 
 
 def test_percentiles_interpolate_between_ranks() -> None:
@@ -60,13 +80,15 @@ def test_percentiles_interpolate_between_ranks() -> None:
 
 def test_lines_that_are_not_events_are_counted_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = tmp_path / "events.jsonl"
-    log.write_text(json.dumps(event(LLAMA, 1.0)) + '\n{"requested": "cut sh\n[]\n')
+    good = json.dumps(event(LLAMA, 1.0)).encode()
+    huge = b'{"requested": "a", "arm": "b", "latency_s": 1' + b"0" * 5000 + b"}"  # past Python's int digits
+    log.write_bytes(good + b'\n{"requested": "cut sh\n[]\n\xff\xfe not UTF-8\n' + huge + b"\n")
 
     assert main(["report", str(log)]) == 0
 
     out = capsys.readouterr().out
     assert f"gpt-4o-mini -> {LLAMA}" in out
-    assert "2 line(s) that are not events were skipped" in out
+    assert "4 line(s) that are not events were skipped" in out
 
 
 def test_a_missing_log_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
