@@ -4,12 +4,15 @@
 /tokenize, /info and /health the way TGI 3.x does (validation messages included) from a
 deterministic fake model, records every request, and injects faults on demand. The pytest plugin
 (``easyllm_shim.testing.pytest_plugin``) provides the ``tgi_server`` and ``tgi_server_factory``
-fixtures. User guide: docs/testing.md.
+fixtures. ``OpenAICompatibleServer`` stands in for vLLM's OpenAI-compatible server (``vllm serve``):
+/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models and /health, with vLLM's answers
+and error bodies (fixtures ``openai_server`` and ``openai_server_factory``). User guide: docs/testing.md.
 """
 
 from __future__ import annotations
 
+from ._openai_server import OpenAICompatibleServer
 from ._server import TGIServer
 from ._wire import RecordedRequest
 
-__all__ = ["RecordedRequest", "TGIServer"]
+__all__ = ["OpenAICompatibleServer", "RecordedRequest", "TGIServer"]

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-from types import TracebackType
-from typing import Any
-
 from ._app import App
 from ._embeddings import EmbedRoutes
-from ._faults import Fault, FaultQueue, fault_response
-from ._http import Host, HttpServer
 from ._infer import Infer
+from ._loopback import LoopbackServer
 from ._messages_api import MessagesAPI
 from ._model import Reply
 from ._routes import NativeRoutes
 from ._settings import Settings
 from ._tokenizer import Tokenizer, vocabulary_for
 from ._validation import Limits
-from ._wire import RecordedRequest
 
 __all__ = ["TGIServer"]
 
-_POLL_INTERVAL = 0.05
 
-
-class TGIServer:
+class TGIServer(LoopbackServer):
     """A TGI-protocol server with a deterministic fake model, on a daemon thread.
 
     It validates, answers and fails like TGI (see docs/testing.md for where it cannot). Use it as a
@@ -32,6 +24,8 @@ class TGIServer:
     leading space is added), a callable ``(prompt, parameters) -> str``, or None for deterministic
     filler derived from the prompt. The limits mirror the launcher's flags.
     """
+
+    _thread_name = "tgi-server"
 
     def __init__(
         self,
@@ -66,115 +60,26 @@ class TGIServer:
         settings = Settings(
             model_id, version, limits, max_client_batch_size, api_key, sse_space, token_delay, embedding_dimensions
         )
+        super().__init__(model_id, host, port)
         self._settings = settings
         self.reply: Reply = reply
-        self._faults = FaultQueue()
-        self._stopping = threading.Event()
-        self._host, self._port = host, port
-        self._healthy = True
-        self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
-        self._http: HttpServer | None = None
-        self._thread: threading.Thread | None = None
         tokenizer = Tokenizer(vocabulary_for(model_id))
         infer = Infer(limits, tokenizer, lambda: self.reply)
         routes = NativeRoutes(settings, infer)
         app = App(
             settings, routes, MessagesAPI(settings, infer), EmbedRoutes(settings, tokenizer), lambda: self._healthy
         )
-        self._context = Host(settings, app, self._faults, self._stopping, self._record)
-
-    # -- lifecycle -----------------------------------------------------------------------------------
-    def start(self) -> TGIServer:
-        """Bind and serve on a daemon thread; a no-op when already running."""
-        if self._http is not None:
-            return self
-        self._stopping.clear()
-        self._http = HttpServer((self._host, self._port), self._context, ipv6=":" in self._host)
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": _POLL_INTERVAL}, name="tgi-server", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Close the listening socket and every open connection; a no-op when not running."""
-        http, thread = self._http, self._thread
-        if http is None or thread is None:
-            return
-        self._stopping.set()
-        http.close()
-        thread.join()
-        self._http = self._thread = None
-
-    def __enter__(self) -> TGIServer:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        where = self.url if self._http is not None else "stopped"
-        return f"TGIServer({self._settings.model_id!r}, {where})"
-
-    @property
-    def model_id(self) -> str:
-        return self._settings.model_id
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash); only while running."""
-        if self._http is None:
-            raise RuntimeError("TGIServer is not running; call start() or use it as a context manager")
-        host, port = self._http.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        shown = f"[{name}]" if ":" in name else name
-        return f"http://{shown}:{port}"
-
-    # -- recording -----------------------------------------------------------------------------------
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """Every request received, in arrival order (a copy)."""
-        with self._lock:
-            return list(self._requests)
-
-    def clear_requests(self) -> None:
-        with self._lock:
-            self._requests.clear()
+        self._mount(settings, app)
 
     # -- faults --------------------------------------------------------------------------------------
-    def fail_next(
-        self,
-        status: int,
-        body: bytes | str | dict[str, Any] | list[Any] | None = None,
-        *,
-        headers: dict[str, str] | None = None,
-        times: int = 1,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next ``times`` matching requests with ``status`` and ``body`` (dict/list as JSON,
-        str as text/plain). ``path=None`` matches /, /generate, /generate_stream and /v1/chat/completions."""
-        response = fault_response(status, body, headers or {})
-        self._faults.add(Fault("respond", path, times, response=response))
-
     def loading_next(self, estimated_time: float = 1.0, *, times: int = 1) -> None:
         """The serverless API's 503 while the model loads (no ``error_type``)."""
         body = {"error": f"Model {self.model_id} is currently loading", "estimated_time": estimated_time}
-        self._faults.add(Fault("respond", None, times, response=fault_response(503, body, {})))
+        self.fail_next(503, body, times=times)
 
     def cut_next_stream(self, after_events: int = 1) -> None:
         """Drop the connection after ``after_events`` events: no final event, no chunked terminator."""
-        self._faults.add(Fault("cut", None, after_events=after_events))
-
-    def malformed_next_stream(self, after_events: int = 1) -> None:
-        """Send ``data: {not json`` after ``after_events`` events, then carry on."""
-        self._faults.add(Fault("malformed", None, after_events=after_events))
+        self._break_next_stream("cut", after_events)
 
     def error_next_stream(
         self,
@@ -184,15 +89,12 @@ class TGIServer:
     ) -> None:
         """Report a generation error inside the 200 stream after ``after_events`` events, then end it
         (chat streams get the OpenAI-style error event and ``[DONE]``)."""
-        self._faults.add(Fault("error", None, after_events=after_events, message=message, error_type=error_type))
+        self._break_next_stream("error", after_events, message=message, error_type=error_type)
 
     def stall_next(self, seconds: float, *, after_events: int | None = None) -> None:
         """Sleep ``seconds`` before answering the next generation request, or after ``after_events``
         events of the next stream."""
-        if after_events is None:
-            self._faults.add(Fault("stall", None, seconds=seconds))
-        else:
-            self._faults.add(Fault("stall_stream", None, seconds=seconds, after_events=after_events))
+        self._stall_next(seconds, after_events)
 
     def set_unhealthy(self, flag: bool = True) -> None:
         """GET /health (and GET /) answer 503 ``{"error":"unhealthy","error_type":"healthcheck"}``."""

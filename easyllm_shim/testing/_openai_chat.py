@@ -1,0 +1,201 @@
+"""POST /v1/chat/completions as vLLM's ``OpenAIServingChat`` answers it, plain or streamed.
+
+The prompt is the conversation rendered with the project's chat formats (``easyllm_shim._prompts``,
+as the TGI stand-in renders it), tokenized without special tokens (the template writes them). The
+checks come in vLLM's order: the model, tool choice (no tool parser is configured, as by default),
+a request-supplied chat template, the output budget, the template, the prompt length, then the
+sampling parameters. Plain answers are ``model_dump()`` of vLLM's response (every field, nulls
+included); stream chunks are ``model_dump_json(exclude_unset=True)``, so each chunk carries exactly
+the fields vLLM sets on it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ._openai_engine import Engine, Output
+from ._openai_errors import ServingError, error_response
+from ._openai_requests import ChatRequest, read_chat
+from ._openai_sampling import check_output_budget, check_prompt_length, max_tokens_for, sampling_params
+from ._openai_serving import DONE, STREAM_HEADERS, check_model, request_id, stream_error_events, usage
+from ._openai_settings import OpenAISettings
+from ._wire import EventStream, Response, compact_json, json_response
+
+__all__ = ["ChatRoute", "schema_of"]
+
+_ROLE = "assistant"
+_UNTRUSTED_TEMPLATE = (
+    "Chat template is passed with request, but --trust-request-chat-template is not set. "
+    "Refused request with untrusted chat template."
+)
+
+
+def schema_of(response_format: Any) -> dict[str, Any] | None:
+    """The JSON schema a ``response_format`` asks for (``json_object`` is any object), else None."""
+    if not isinstance(response_format, dict):
+        return None
+    if response_format.get("type") == "json_object":
+        return {"type": "object"}
+    spec = response_format.get("json_schema")
+    if response_format.get("type") == "json_schema" and isinstance(spec, dict):
+        schema = spec.get("schema")
+        return schema if isinstance(schema, dict) else {"type": "object"}
+    return None
+
+
+def _tool_choice_error(request: ChatRequest) -> str | None:
+    """Without ``--tool-call-parser`` only ``tool_choice: "none"`` is served."""
+    choice = request.tool_choice
+    if choice in (None, "none"):
+        return None
+    if choice == "auto":
+        return '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'
+    described = f'function "{choice["function"]["name"]}"' if isinstance(choice, dict) else f'"{choice}"'
+    return f"tool_choice={described} requires --tool-call-parser to be set"
+
+
+class ChatRoute:
+    def __init__(self, settings: OpenAISettings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def create(self, headers: dict[str, str], body: bytes) -> Response | EventStream:
+        request = read_chat(headers, body)
+        check_model(self.settings, request.model)
+        refusal = _tool_choice_error(request)
+        if refusal is None and request.chat_template is not None:
+            refusal = _UNTRUSTED_TEMPLATE
+        if refusal is not None:
+            raise ServingError(error_response(400, refusal))
+        max_model_len = self.settings.max_model_len
+        requested: int | None = request.max_completion_tokens
+        parameter = "max_completion_tokens"
+        if requested is None:
+            requested, parameter = request.max_tokens, "max_tokens"
+        check_output_budget(requested, parameter, max_model_len)
+        from easyllm_shim._prompts import resolve_format  # another package; loaded when first used
+
+        prompt = resolve_format(self.settings.model_id, neutralize_markers=False).render(request.messages)
+        tokenizer = self.engine.tokenizer
+        prompt_tokens = len(tokenizer.encode(prompt, add_special_tokens=request.add_special_tokens))
+        check_prompt_length(prompt_tokens, max_model_len)
+        sampling = sampling_params(
+            n=request.n,
+            presence_penalty=request.presence_penalty,
+            frequency_penalty=request.frequency_penalty,
+            repetition_penalty=request.repetition_penalty,
+            temperature=request.temperature,
+            top_p=request.top_p,
+            top_k=request.top_k,
+            min_p=request.min_p,
+            seed=request.seed,
+            stop=request.stop,
+            include_stop_str_in_output=request.include_stop_str_in_output,
+            max_tokens=max_tokens_for(max_model_len, requested, prompt_tokens),
+            min_tokens=request.min_tokens,
+            logprobs=request.top_logprobs if request.logprobs else None,
+        )
+        schema = schema_of(request.response_format)
+        outputs = self.engine.generate(prompt, prompt_tokens, sampling, request.body, schema)
+        envelope = {
+            "id": f"chatcmpl-{request_id(headers, request.request_id)}",
+            "object": "chat.completion.chunk" if request.stream else "chat.completion",
+            "created": int(time.time()),
+            "model": self.settings.model_name,
+        }
+        if request.stream:
+            return self._stream(request, envelope, outputs, prompt_tokens)
+        return json_response(200, self._completion(envelope, outputs, prompt_tokens))
+
+    def _completion(self, envelope: dict[str, Any], outputs: list[Output], prompt_tokens: int) -> dict[str, Any]:
+        choices = [
+            {
+                "index": index,
+                "message": {
+                    "role": _ROLE,
+                    "content": output.text,
+                    "refusal": None,
+                    "annotations": None,
+                    "audio": None,
+                    "function_call": None,
+                    "reasoning": None,
+                },
+                "logprobs": None,
+                "finish_reason": output.finish_reason,
+                "stop_reason": output.stop_reason,
+                "token_ids": None,
+                "routed_experts": None,
+                "weight_versions": None,
+            }
+            for index, output in enumerate(outputs)
+        ]
+        return {
+            **envelope,
+            "choices": choices,
+            "service_tier": None,
+            "system_fingerprint": self.settings.system_fingerprint,
+            "usage": usage(prompt_tokens, sum(output.token_count for output in outputs)),
+            "prompt_logprobs": None,
+            "prompt_token_ids": None,
+            "prompt_text": None,
+            "kv_transfer_params": None,
+            "ec_transfer_params": None,
+            "metrics": None,
+        }
+
+    def _stream(
+        self, request: ChatRequest, envelope: dict[str, Any], outputs: list[Output], prompt_tokens: int
+    ) -> EventStream:
+        include_usage = request.include_usage
+        options = request.stream_options or {}
+        # continuous_usage_stats: the usage so far on every chunk.
+        running = prompt_tokens if include_usage and options.get("continuous_usage_stats") else None
+        events = []
+        for index in range(len(outputs)):
+            choice = {"index": index, "delta": {"role": _ROLE, "content": ""}, "logprobs": None, "finish_reason": None}
+            chunk: dict[str, Any] = {**envelope, "choices": [choice]}
+            if running is not None:
+                chunk["usage"] = _running_usage(running, 0)
+            events.append(compact_json({**chunk, "prompt_token_ids": None, "prompt_text": None}))
+        # The engine steps all sequences together: one token of each per step.
+        for step in range(max(len(output.deltas) for output in outputs)):
+            for index, output in enumerate(outputs):
+                if step < len(output.deltas):
+                    events.append(compact_json(self._chunk(envelope, index, output, step, include_usage, running)))
+        if include_usage:
+            total = usage(prompt_tokens, sum(output.token_count for output in outputs))
+            final = {key: value for key, value in total.items() if value is not None}
+            fingerprint = self.settings.system_fingerprint
+            events.append(compact_json({**envelope, "choices": [], "usage": final, "system_fingerprint": fingerprint}))
+        events.append(DONE)
+        # Faults never cut the finishing chunk, the usage chunk or [DONE].
+        return EventStream(tuple(events), 3 if include_usage else 2, STREAM_HEADERS, stream_error_events)
+
+    def _chunk(
+        self, envelope: dict[str, Any], index: int, output: Output, step: int, include_usage: bool, running: int | None
+    ) -> dict[str, Any]:
+        last = step == len(output.deltas) - 1
+        choice: dict[str, Any] = {"index": index, "delta": {"content": output.deltas[step]}, "logprobs": None}
+        if last:
+            choice.update(finish_reason=output.finish_reason, stop_reason=output.stop_reason)
+            choice.update(token_ids=None, weight_versions=None)
+        else:
+            choice.update(finish_reason=None, token_ids=None)
+        chunk: dict[str, Any] = {**envelope, "choices": [choice]}
+        if running is not None:
+            chunk["usage"] = _running_usage(running, step + 1)
+        if last and not include_usage:
+            chunk["system_fingerprint"] = self.settings.system_fingerprint
+        chunk["kv_transfer_params"] = None
+        return chunk
+
+
+def _running_usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    """A chunk's running usage, with the details field vLLM sets to null."""
+    return {
+        "prompt_tokens": prompt_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "completion_tokens": completion_tokens,
+        "completion_tokens_details": None,
+    }

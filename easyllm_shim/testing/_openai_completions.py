@@ -1,0 +1,165 @@
+"""POST /v1/completions as vLLM's ``OpenAIServingCompletion`` answers it, plain or streamed.
+
+A prompt list is several prompts; each gets ``n`` choices, numbered ``prompt * n + choice``.
+``max_tokens`` defaults to 16 (null too), prompts are tokenized with the BOS, ``echo`` puts the
+prompt in front of the text, and streams carry no role chunk.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ._openai_engine import Engine, Output
+from ._openai_errors import ServingError, VLLMValidationError, error_response
+from ._openai_requests import CompletionRequest, read_completion
+from ._openai_sampling import Sampling, check_output_budget, check_prompt_length, max_tokens_for, sampling_params
+from ._openai_serving import (
+    DONE,
+    STREAM_HEADERS,
+    Prompt,
+    check_model,
+    prompts_of,
+    request_id,
+    stream_error_events,
+    usage,
+)
+from ._openai_settings import OpenAISettings
+from ._wire import EventStream, Response, compact_json, json_response
+
+__all__ = ["CompletionsRoute"]
+
+
+class CompletionsRoute:
+    def __init__(self, settings: OpenAISettings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def create(self, headers: dict[str, str], body: bytes) -> Response | EventStream:
+        request = read_completion(headers, body)
+        if request.stream and request.use_beam_search:
+            raise ServingError(error_response(400, "Streaming is not currently supported with beam search"))
+        check_model(self.settings, request.model)
+        if request.suffix is not None:
+            # The fake model has no fill-in-the-middle rendering.
+            message = "Echo is unsupported with suffix." if request.echo else None
+            message = message or "suffix is only supported for models with FIM completion rendering"
+            raise ServingError(error_response(400, message, param="suffix"))
+        max_model_len = self.settings.max_model_len
+        check_output_budget(request.max_tokens, "max_tokens", max_model_len)
+        if request.prompt is None:  # only prompt_embeds, which need --enable-prompt-embeds
+            message = "You must set `--enable-prompt-embeds` to input `prompt_embeds`."
+            raise VLLMValidationError(message, parameter="prompt_embeds")
+        prompts = prompts_of(request.prompt, self.engine.tokenizer, add_special_tokens=request.add_special_tokens)
+        for prompt in prompts:
+            check_prompt_length(prompt.tokens, max_model_len)
+        runs = [(prompt, self._sampling(request, prompt)) for prompt in prompts]
+        results = [self.engine.generate(p.text, p.tokens, sampling, request.body) for p, sampling in runs]
+        envelope = {
+            "id": f"cmpl-{request_id(headers, request.request_id)}",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": self.settings.model_name,
+        }
+        prompt_tokens = sum(prompt.tokens for prompt in prompts)
+        completion_tokens = sum(output.token_count for outputs in results for output in outputs)
+        if request.stream:
+            return self._stream(request, envelope, prompts, results, (prompt_tokens, completion_tokens))
+        choices: list[dict[str, Any]] = []
+        for prompt, outputs in zip(prompts, results, strict=True):
+            for output in outputs:
+                text = prompt.text + output.text if request.echo else output.text
+                choices.append(_choice(len(choices), text, output))
+        completion = {
+            **envelope,
+            "choices": choices,
+            "service_tier": None,
+            "system_fingerprint": self.settings.system_fingerprint,
+            "usage": usage(prompt_tokens, completion_tokens),
+            "kv_transfer_params": None,
+            "ec_transfer_params": None,
+            "metrics": None,
+        }
+        return json_response(200, completion)
+
+    def _sampling(self, request: CompletionRequest, prompt: Prompt) -> Sampling:
+        return sampling_params(
+            n=request.n,
+            presence_penalty=request.presence_penalty,
+            frequency_penalty=request.frequency_penalty,
+            repetition_penalty=request.repetition_penalty,
+            temperature=request.temperature,
+            top_p=request.top_p,
+            top_k=request.top_k,
+            min_p=request.min_p,
+            seed=request.seed,
+            stop=request.stop,
+            include_stop_str_in_output=request.include_stop_str_in_output,
+            max_tokens=max_tokens_for(self.settings.max_model_len, request.max_tokens, prompt.tokens),
+            min_tokens=request.min_tokens,
+            logprobs=request.logprobs,
+        )
+
+    def _stream(
+        self,
+        request: CompletionRequest,
+        envelope: dict[str, Any],
+        prompts: list[Prompt],
+        results: list[list[Output]],
+        totals: tuple[int, int],
+    ) -> EventStream:
+        include_usage = request.include_usage
+        options = request.stream_options or {}
+        continuous = include_usage and bool(options.get("continuous_usage_stats"))
+        fingerprint = self.settings.system_fingerprint
+        n = len(results[0]) if results else 0
+        events = []
+        steps = max((len(output.deltas) for outputs in results for output in outputs), default=0)
+        for step in range(steps):
+            for number, (prompt, outputs) in enumerate(zip(prompts, results, strict=True)):
+                for index, output in enumerate(outputs):
+                    if step >= len(output.deltas):
+                        continue
+                    last = step == len(output.deltas) - 1
+                    text = output.deltas[step]
+                    if step == 0 and request.echo:
+                        text = prompt.text + text
+                    choice = {
+                        "index": number * n + index,
+                        "text": text,
+                        "logprobs": None,
+                        "finish_reason": output.finish_reason if last else None,
+                        "stop_reason": output.stop_reason if last else None,
+                        "prompt_token_ids": None,
+                        "token_ids": None,
+                        "weight_versions": None,
+                    }
+                    chunk: dict[str, Any] = {**envelope, "choices": [choice]}
+                    if continuous:
+                        sofar = step + 1
+                        chunk["usage"] = {"prompt_tokens": prompt.tokens, "total_tokens": prompt.tokens + sofar}
+                        chunk["usage"]["completion_tokens"] = sofar
+                    if last and not include_usage:
+                        chunk["system_fingerprint"] = fingerprint
+                    events.append(compact_json({**chunk, "kv_transfer_params": None}))
+        if include_usage:
+            prompt_tokens, completion_tokens = totals
+            final = {key: value for key, value in usage(prompt_tokens, completion_tokens).items() if value is not None}
+            events.append(compact_json({**envelope, "choices": [], "usage": final, "system_fingerprint": fingerprint}))
+        events.append(DONE)
+        return EventStream(tuple(events), 3 if include_usage else 2, STREAM_HEADERS, stream_error_events)
+
+
+def _choice(index: int, text: str, output: Output) -> dict[str, Any]:
+    return {
+        "index": index,
+        "text": text,
+        "logprobs": None,
+        "finish_reason": output.finish_reason,
+        "stop_reason": output.stop_reason,
+        "token_ids": None,
+        "prompt_logprobs": None,
+        "prompt_token_ids": None,
+        "routed_experts": None,
+        "weight_versions": None,
+    }
