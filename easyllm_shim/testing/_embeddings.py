@@ -12,10 +12,11 @@ import random
 import time
 from typing import Any
 
+from ._errors import error_response
 from ._settings import COMPUTE_TYPE, Settings
 from ._text import stable_hash
 from ._tokenizer import Tokenizer
-from ._wire import Response, error_response, json_response, text_response
+from ._wire import Response, json_response, text_response
 
 __all__ = ["EmbedRoutes"]
 

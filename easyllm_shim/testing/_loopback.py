@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from ._app import App
 from ._faults import Fault, FaultQueue, fault_response
-from ._http import Host, HttpServer
-from ._settings import Settings
+from ._http import App, Host, HttpServer
 from ._wire import RecordedRequest
 
 __all__ = ["LoopbackServer"]
@@ -21,16 +20,17 @@ _Server = TypeVar("_Server", bound="LoopbackServer")
 class LoopbackServer:
     """Starts and stops the HTTP layer, records what it receives and queues the faults it injects.
 
-    A subclass builds its app and hands it over with ``_mount``; ``_fault`` is the ``Fault`` class
-    whose ``matches`` says which routes a fault with ``path=None`` applies to.
+    A subclass builds its app and hands it over with ``_mount``. ``fault_routes`` says which routes
+    a fault with ``path=None`` applies to (the server's generation routes); ``stream_error`` is the
+    message and error type the real server reports when generation fails mid-stream.
     """
 
-    _fault: type[Fault] = Fault
-    _thread_name = "loopback-server"
-
-    def __init__(self, model_id: str, host: str, port: int) -> None:
+    def __init__(
+        self, model_id: str, host: str, port: int, *, fault_routes: Callable[[str], bool], stream_error: tuple[str, str]
+    ) -> None:
         self._model_id = model_id
-        self._faults = FaultQueue()
+        self._stream_error = stream_error
+        self._faults = FaultQueue(fault_routes)
         self._stopping = threading.Event()
         self._host, self._port = host, port
         self._healthy = True
@@ -44,9 +44,9 @@ class LoopbackServer:
     def model_id(self) -> str:
         return self._model_id
 
-    def _mount(self, settings: Settings, app: App) -> None:
-        """Serve ``app``; the HTTP layer reads the SSE framing and pacing from ``settings``."""
-        self._context = Host(settings, app, self._faults, self._stopping, self._record)
+    def _mount(self, app: App, *, sse_space: bool = True, token_delay: float = 0.0) -> None:
+        """Serve ``app``: events framed ``data: `` (``data:`` without ``sse_space``), ``token_delay`` s apart."""
+        self._context = Host(app, self._faults, self._stopping, self._record, sse_space, token_delay)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self: _Server) -> _Server:
@@ -60,7 +60,7 @@ class LoopbackServer:
         self._thread = threading.Thread(
             target=self._http.serve_forever,
             kwargs={"poll_interval": _POLL_INTERVAL},
-            name=self._thread_name,
+            name=type(self).__name__,
             daemon=True,
         )
         self._thread.start()
@@ -129,21 +129,39 @@ class LoopbackServer:
         path: str | None = None,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status`` and ``body`` (dict/list as JSON,
-        str as text/plain, None empty). ``path=None`` matches, on a ``TGIServer``, /, /generate,
-        /generate_stream and /v1/chat/completions; on an ``OpenAICompatibleServer``, its three POST
-        routes (whose ``error_body()`` makes vLLM's error bodies)."""
+        str as text/plain, None empty). ``path=None`` matches the server's generation routes."""
         response = fault_response(status, body, headers or {})
-        self._faults.add(self._fault("respond", path, times, response=response))
+        self._faults.add(Fault("respond", path, times, response=response))
 
-    def _break_next_stream(self, kind: str, after_events: int, **details: Any) -> None:
-        self._faults.add(self._fault(kind, None, after_events=after_events, **details))
+    def cut_next_stream(self, after_events: int = 1) -> None:
+        """Drop the connection after ``after_events`` events: no ending events, no chunked terminator."""
+        self._break_next_stream("cut", after_events)
 
     def malformed_next_stream(self, after_events: int = 1) -> None:
         """Send ``data: {not json`` after ``after_events`` events, then carry on."""
         self._break_next_stream("malformed", after_events)
 
-    def _stall_next(self, seconds: float, after_events: int | None) -> None:
+    def error_next_stream(
+        self, after_events: int = 1, message: str | None = None, error_type: str | None = None
+    ) -> None:
+        """Report an error inside the 200 stream after ``after_events`` events, then end the stream the way
+        the real server does; ``message`` and ``error_type`` default to what it reports when generation fails."""
+        default_message, default_type = self._stream_error
+        message = default_message if message is None else message
+        error_type = default_type if error_type is None else error_type
+        self._break_next_stream("error", after_events, message=message, error_type=error_type)
+
+    def stall_next(self, seconds: float, *, after_events: int | None = None) -> None:
+        """Sleep ``seconds`` before answering the next request that a fault with ``path=None`` matches, or
+        after ``after_events`` events of the next stream; ``stop()`` ends a stall at once."""
         if after_events is None:
-            self._faults.add(self._fault("stall", None, seconds=seconds))
+            self._faults.add(Fault("stall", None, seconds=seconds))
         else:
-            self._faults.add(self._fault("stall_stream", None, seconds=seconds, after_events=after_events))
+            self._faults.add(Fault("stall_stream", None, seconds=seconds, after_events=after_events))
+
+    def set_unhealthy(self, flag: bool = True) -> None:
+        """The health route answers 503, with the real server's body, until ``set_unhealthy(False)``."""
+        self._healthy = not flag
+
+    def _break_next_stream(self, kind: str, after_events: int, **details: Any) -> None:
+        self._faults.add(Fault(kind, None, after_events=after_events, **details))

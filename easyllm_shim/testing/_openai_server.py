@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 
-from ._app import App
-from ._faults import Fault
 from ._loopback import LoopbackServer
 from ._model import Reply
 from ._openai_app import OPENAI_ROUTES, OpenAIApp
@@ -16,12 +14,12 @@ from ._openai_completions import CompletionsRoute
 from ._openai_embeddings import EmbeddingsRoute
 from ._openai_engine import Engine
 from ._openai_settings import VLLM_VERSION, OpenAISettings
-from ._settings import Settings
 from ._tokenizer import Tokenizer, vocabulary_for
-from ._validation import Limits
 
 __all__ = ["OpenAICompatibleServer"]
 
+# What vLLM streams when generation fails with an internal error.
+_STREAM_ERROR = ("Internal server error", "InternalServerError")
 # The ErrorResponse type vLLM writes for a status (create_error_response and its handlers).
 _ERROR_TYPES = {
     400: "BadRequestError",
@@ -31,13 +29,6 @@ _ERROR_TYPES = {
     501: "NotImplementedError",
     503: "ServiceUnavailableError",
 }
-
-
-class _RouteFault(Fault):
-    """``path=None`` means the three POST routes here, not TGI's generation routes."""
-
-    def matches(self, path: str) -> bool:
-        return path in OPENAI_ROUTES if self.path is None else path == self.path
 
 
 def _names(value: str | Sequence[str] | None, default: str) -> tuple[str, ...]:
@@ -58,9 +49,6 @@ class OpenAICompatibleServer(LoopbackServer):
     str``, or None for filler derived from the prompt (and the seed when sampling). The other
     arguments mirror ``--served-model-name``, ``--max-model-len`` and ``--api-key`` (one key or several).
     """
-
-    _fault = _RouteFault
-    _thread_name = "openai-server"
 
     def __init__(
         self,
@@ -84,7 +72,7 @@ class OpenAICompatibleServer(LoopbackServer):
         settings = OpenAISettings(
             model_id, _names(served_model_name, model_id), max_model_len, keys, version, embedding_dimensions
         )
-        super().__init__(model_id, host, port)
+        super().__init__(model_id, host, port, fault_routes=OPENAI_ROUTES.__contains__, stream_error=_STREAM_ERROR)
         self._settings = settings
         self.reply: Reply = reply
         tokenizer = Tokenizer(vocabulary_for(model_id))
@@ -95,11 +83,7 @@ class OpenAICompatibleServer(LoopbackServer):
             "/v1/embeddings": EmbeddingsRoute(settings, tokenizer).create,
         }
         app = OpenAIApp(settings, post, lambda: self._healthy)
-        # The HTTP layer reads only the SSE framing and pacing from its settings, and calls only
-        # `handle` on its app, whose signature OpenAIApp shares.
-        limits = Limits(1, 0, 0, max_model_len - 1, max_model_len, False)
-        framing = Settings(model_id, version, limits, 1, None, True, token_delay, embedding_dimensions)
-        self._mount(framing, cast(App, app))
+        self._mount(app.handle, token_delay=token_delay)
 
     @property
     def model(self) -> str:
@@ -124,26 +108,3 @@ class OpenAICompatibleServer(LoopbackServer):
         kind = err_type or _ERROR_TYPES.get(status, phrase)
         text = message if message is not None else ("Internal server error" if status == 500 else phrase)
         return {"error": {"message": text, "type": kind, "param": None, "code": status}}
-
-    def cut_next_stream(self, after_events: int = 1) -> None:
-        """Drop the connection after ``after_events`` events: no finishing chunk, no ``[DONE]``, no chunked end."""
-        self._break_next_stream("cut", after_events)
-
-    def error_next_stream(
-        self,
-        after_events: int = 1,
-        message: str = "Internal server error",
-        error_type: str = "InternalServerError",
-    ) -> None:
-        """Report an error inside the 200 stream after ``after_events`` events, as vLLM does when generation
-        fails: ``data: {"error": {...}}`` then ``data: [DONE]``."""
-        self._break_next_stream("error", after_events, message=message, error_type=error_type)
-
-    def stall_next(self, seconds: float, *, after_events: int | None = None) -> None:
-        """Sleep ``seconds`` before answering the next request to a POST route, or after ``after_events``
-        events of the next stream (``stop()`` ends a stall at once)."""
-        self._stall_next(seconds, after_events)
-
-    def set_unhealthy(self, flag: bool = True) -> None:
-        """GET /health answers 503 with an empty body (vLLM's dead engine) until ``set_unhealthy(False)``."""
-        self._healthy = not flag

@@ -15,6 +15,16 @@ from ._validation import Limits
 
 __all__ = ["TGIServer"]
 
+# A generation error as TGI streams one (here the words of a CUDA out-of-memory failure).
+_STREAM_ERROR = ("Request failed during generation: CUDA out of memory", "generation")
+
+_GENERATION_ROUTES = frozenset({"/", "/generate", "/generate_stream", "/v1/chat/completions"})
+
+
+def _is_generation_route(path: str) -> bool:
+    """Where faults with ``path=None`` land: the routes that generate, the serverless API's included."""
+    return path in _GENERATION_ROUTES or path.startswith("/models/")
+
 
 class TGIServer(LoopbackServer):
     """A TGI-protocol server with a deterministic fake model, on a daemon thread.
@@ -24,8 +34,6 @@ class TGIServer(LoopbackServer):
     leading space is added), a callable ``(prompt, parameters) -> str``, or None for deterministic
     filler derived from the prompt. The limits mirror the launcher's flags.
     """
-
-    _thread_name = "tgi-server"
 
     def __init__(
         self,
@@ -57,10 +65,8 @@ class TGIServer(LoopbackServer):
             max_total_tokens=max_total_tokens,
             grammar_support=grammar_support,
         )
-        settings = Settings(
-            model_id, version, limits, max_client_batch_size, api_key, sse_space, token_delay, embedding_dimensions
-        )
-        super().__init__(model_id, host, port)
+        settings = Settings(model_id, version, limits, max_client_batch_size, api_key, embedding_dimensions)
+        super().__init__(model_id, host, port, fault_routes=_is_generation_route, stream_error=_STREAM_ERROR)
         self._settings = settings
         self.reply: Reply = reply
         tokenizer = Tokenizer(vocabulary_for(model_id))
@@ -69,33 +75,10 @@ class TGIServer(LoopbackServer):
         app = App(
             settings, routes, MessagesAPI(settings, infer), EmbedRoutes(settings, tokenizer), lambda: self._healthy
         )
-        self._mount(settings, app)
+        self._mount(app.handle, sse_space=sse_space, token_delay=token_delay)
 
     # -- faults --------------------------------------------------------------------------------------
     def loading_next(self, estimated_time: float = 1.0, *, times: int = 1) -> None:
         """The serverless API's 503 while the model loads (no ``error_type``)."""
         body = {"error": f"Model {self.model_id} is currently loading", "estimated_time": estimated_time}
         self.fail_next(503, body, times=times)
-
-    def cut_next_stream(self, after_events: int = 1) -> None:
-        """Drop the connection after ``after_events`` events: no final event, no chunked terminator."""
-        self._break_next_stream("cut", after_events)
-
-    def error_next_stream(
-        self,
-        after_events: int = 1,
-        message: str = "Request failed during generation: CUDA out of memory",
-        error_type: str = "generation",
-    ) -> None:
-        """Report a generation error inside the 200 stream after ``after_events`` events, then end it
-        (chat streams get the OpenAI-style error event and ``[DONE]``)."""
-        self._break_next_stream("error", after_events, message=message, error_type=error_type)
-
-    def stall_next(self, seconds: float, *, after_events: int | None = None) -> None:
-        """Sleep ``seconds`` before answering the next generation request, or after ``after_events``
-        events of the next stream."""
-        self._stall_next(seconds, after_events)
-
-    def set_unhealthy(self, flag: bool = True) -> None:
-        """GET /health (and GET /) answer 503 ``{"error":"unhealthy","error_type":"healthcheck"}``."""
-        self._healthy = not flag
