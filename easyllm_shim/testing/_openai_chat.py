@@ -97,7 +97,7 @@ class ChatRoute:
             logprobs=request.top_logprobs if request.logprobs else None,
         )
         schema = schema_of(request.response_format)
-        outputs = self.engine.generate(prompt, prompt_tokens, sampling, request.body, schema)
+        outputs = self.engine.generate(prompt, sampling, request.body, schema)
         envelope = {
             "id": f"chatcmpl-{request_id(headers, request.request_id)}",
             "object": "chat.completion.chunk" if request.stream else "chat.completion",

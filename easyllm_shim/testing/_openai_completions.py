@@ -54,7 +54,7 @@ class CompletionsRoute:
         for prompt in prompts:
             check_prompt_length(prompt.tokens, max_model_len)
         runs = [(prompt, self._sampling(request, prompt)) for prompt in prompts]
-        results = [self.engine.generate(p.text, p.tokens, sampling, request.body) for p, sampling in runs]
+        results = [self.engine.generate(p.text, sampling, request.body) for p, sampling in runs]
         envelope = {
             "id": f"cmpl-{request_id(headers, request.request_id)}",
             "object": "text_completion",

@@ -1,39 +1,28 @@
 """POST /v1/embeddings as vLLM's ``ServingEmbedding`` answers it (a pooling model's endpoint).
 
-Vectors are made as the TGI stand-in's ``/embed`` makes them (a pseudo-random vector per input,
-normalized), so both stand-ins embed an input alike; ``dimensions`` keeps the first values and
-normalizes again, as a Matryoshka model does. Values are float32, as vLLM's tensors: ``float``
+Vectors are the fake model's (``embedding``: a pseudo-random unit vector per input), as the TGI
+stand-in's ``/embed`` gives them, so both stand-ins embed an input alike; ``dimensions`` keeps the
+first values and normalizes again, as a Matryoshka model does. Values are float32, as vLLM's tensors: ``float``
 writes each one's shortest float32 digits (as orjson does), ``base64`` the little-endian bytes.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import math
-import random
 import struct
 import time
 from typing import Any
 
+from ._model import embedding
 from ._openai_errors import VLLMValidationError, error_response
 from ._openai_requests import read_embedding
 from ._openai_sampling import check_prompt_length
 from ._openai_serving import Prompt, check_model, prompts_of, request_id, usage
 from ._openai_settings import OpenAISettings
-from ._text import stable_hash
 from ._tokenizer import Tokenizer
 from ._wire import Response, json_response
 
-__all__ = ["EmbeddingsRoute", "embedding_vector"]
-
-
-def embedding_vector(item: Any, size: int, dimensions: int) -> list[float]:
-    """The TGI stand-in's vector for ``item``, cut to ``dimensions`` and normalized, in float32."""
-    generator = random.Random(stable_hash("embedding", json.dumps(item)))
-    vector = [generator.uniform(-1.0, 1.0) for _ in range(size)][:dimensions]
-    norm = math.sqrt(sum(value * value for value in vector)) or 1.0
-    return [_float32(value / norm) for value in vector]
+__all__ = ["EmbeddingsRoute"]
 
 
 def _float32(value: float) -> float:
@@ -76,7 +65,7 @@ class EmbeddingsRoute:
             items = [items]
         data = []
         for index, item in enumerate(items):
-            vector = embedding_vector(item, size, dimensions)
+            vector = [_float32(value) for value in embedding(item, size, dimensions)]
             encoded: list[float] | str = vector
             if request.encoding_format == "base64":
                 encoded = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")

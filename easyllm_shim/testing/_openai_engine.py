@@ -1,7 +1,7 @@
 """The fake model behind the OpenAI-compatible stand-in, finished the way vLLM's engine finishes a sequence.
 
-Tokens come from the TGI stand-in's ``FakeModel`` (same tokenizer, same filler, same JSON
-instances), so both stand-ins say the same thing for the same prompt and seed. What differs is
+Tokens come from the ``FakeModel`` the TGI stand-in generates with too (same tokenizer, same filler,
+same JSON instances), so both stand-ins say the same thing for the same prompt and seed. What differs is
 vLLM's ending: the scheduler checks EOS before the length limit, the EOS is counted but never
 decoded, and stop strings are matched in the decoded text, which is cut *before* the stop string
 (unless ``include_stop_str_in_output``). While stop strings are pending, the last
@@ -16,12 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._model import FakeModel, Reply, Token
+from ._model import FakeModel, Reply, Task, Token
 from ._openai_sampling import Sampling
-from ._requests import GenerateParameters
 from ._text import stable_hash
 from ._tokenizer import Tokenizer
-from ._validation import ValidRequest
 
 __all__ = ["Engine", "Output"]
 
@@ -66,7 +64,6 @@ class Engine:
     def generate(
         self,
         prompt: str,
-        input_length: int,
         sampling: Sampling,
         body: dict[str, Any],
         schema: dict[str, Any] | None = None,
@@ -74,19 +71,10 @@ class Engine:
         reply = self._reply()
         outputs = []
         for index in range(sampling.n):
+            # Stop strings are vLLM's business (``_finish``), so the model is asked without them.
             seed = self._seed(sampling, index)
-            text = reply(prompt, body) if callable(reply) else reply
-            request = ValidRequest(
-                inputs=prompt,
-                parameters=GenerateParameters(max_new_tokens=sampling.max_tokens, seed=sampling.seed),
-                input_length=input_length,
-                sampling=not sampling.greedy,
-                seed=seed,
-                max_new_tokens=sampling.max_tokens,
-                top_n_tokens=0,
-                schema=schema,
-            )
-            generation = self.model.generate(request, text, seed)
+            task = Task(prompt, sampling.max_tokens, seed, not sampling.greedy, schema=schema, reply_context=body)
+            generation = self.model.generate(task, reply)
             outputs.append(self._finish(generation.tokens, sampling))
         return outputs
 

@@ -9,7 +9,8 @@ import httpx2 as httpx
 import pytest
 
 from easyllm_shim.testing import TGIServer
-from easyllm_shim.testing._grammar import InvalidGrammarError, json_instance, schema_of
+from easyllm_shim.testing._grammar import InvalidGrammarError, schema_of
+from easyllm_shim.testing._json_instance import json_instance
 from easyllm_shim.testing._requests import Grammar
 
 PERSON = {
