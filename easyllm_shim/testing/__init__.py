@@ -11,8 +11,8 @@ and error bodies (fixtures ``openai_server`` and ``openai_server_factory``). Use
 
 from __future__ import annotations
 
-from ._openai_server import OpenAICompatibleServer
-from ._server import TGIServer
-from ._wire import RecordedRequest
+from .loopback import RecordedRequest
+from .openai_compatible import OpenAICompatibleServer
+from .tgi import TGIServer
 
 __all__ = ["OpenAICompatibleServer", "RecordedRequest", "TGIServer"]

@@ -7,9 +7,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from ._loopback import LoopbackServer
-from ._openai_server import OpenAICompatibleServer
-from ._server import TGIServer
+from .loopback import LoopbackServer
+from .openai_compatible import OpenAICompatibleServer
+from .tgi import TGIServer
 
 __all__ = ["openai_server", "openai_server_factory", "tgi_server", "tgi_server_factory"]
 

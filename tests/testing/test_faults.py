@@ -9,7 +9,7 @@ import httpx2 as httpx
 import pytest
 
 from easyllm_shim.testing import TGIServer
-from easyllm_shim.testing._faults import Fault, FaultQueue, fault_response
+from easyllm_shim.testing.loopback._faults import Fault, FaultQueue, fault_response
 
 from .conftest import sse_events, sse_payloads
 

@@ -217,7 +217,7 @@ def test_n_choices(server: OpenAICompatibleServer, client: openai.OpenAI) -> Non
 
 def server_tokens(server: OpenAICompatibleServer, text: str | None) -> list[Any]:
     """The stand-in's tokens for a text (the same tokenizer as the TGI stand-in)."""
-    from easyllm_shim.testing._tokenizer import Tokenizer, vocabulary_for
+    from easyllm_shim.testing.fake_model._tokenizer import Tokenizer, vocabulary_for
 
     return Tokenizer(vocabulary_for(server.model_id)).encode(text or "", add_special_tokens=False)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from easyllm_shim.testing._settings import Settings
-from easyllm_shim.testing._validation import Limits
+from easyllm_shim.testing.tgi._settings import Settings
+from easyllm_shim.testing.tgi._validation import Limits
 
 
 def test_info_and_fingerprint() -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from ..fake_model import Reply, Tokenizer, vocabulary_for
+from ..loopback import LoopbackServer
 from ._app import App
 from ._embeddings import EmbedRoutes
 from ._infer import Infer
-from ._loopback import LoopbackServer
 from ._messages_api import MessagesAPI
-from ._model import Reply
 from ._routes import NativeRoutes
 from ._settings import Settings
-from ._tokenizer import Tokenizer, vocabulary_for
 from ._validation import Limits
 
 __all__ = ["TGIServer"]

@@ -1,7 +1,7 @@
 """Routing as vLLM's FastAPI app does it: the --api-key middleware, Starlette's 404/405, the error handlers.
 
-``OpenAIApp.handle`` has the signature of the TGI stand-in's ``App.handle``, so the same HTTP layer
-(``_http.py``) serves it. The middleware guards every path under ``/v1`` (``/health`` stays open);
+``OpenAIApp.handle`` is the app the loopback HTTP layer serves (one request in, a ``Response`` or an
+``EventStream`` out). The middleware guards every path under ``/v1`` (``/health`` stays open);
 a refusal raised by a route (``ServingError``) is answered as it is, and a ``VLLMValidationError`` or
 a conversation the chat format refuses (a ``ValueError``, like jinja's TemplateError in vLLM) goes
 through ``create_error_response``, as vLLM's exception handlers do.
@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._openai_errors import ServingError, VLLMValidationError, detail_response, from_exception, unauthorized
-from ._openai_settings import OpenAISettings, random_uuid
-from ._wire import EventStream, Response, json_response
+from ..loopback import EventStream, Response, json_response
+from ._errors import ServingError, VLLMValidationError, detail_response, from_exception, unauthorized
+from ._settings import OpenAISettings, random_uuid
 
 __all__ = ["OPENAI_ROUTES", "OpenAIApp"]
 

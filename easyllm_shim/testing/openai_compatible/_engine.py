@@ -16,10 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._model import FakeModel, Reply, Task, Token
-from ._openai_sampling import Sampling
-from ._text import stable_hash
-from ._tokenizer import Tokenizer
+from ..fake_model import FakeModel, Reply, Task, Token, Tokenizer, stable_hash
+from ._sampling import Sampling
 
 __all__ = ["Engine", "Output"]
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ._openai_engine import Engine, Output
-from ._openai_errors import ServingError, VLLMValidationError, error_response
-from ._openai_requests import CompletionRequest, read_completion
-from ._openai_sampling import Sampling, check_output_budget, check_prompt_length, max_tokens_for, sampling_params
-from ._openai_serving import (
+from ..loopback import EventStream, Response, compact_json, json_response
+from ._engine import Engine, Output
+from ._errors import ServingError, VLLMValidationError, error_response
+from ._requests import CompletionRequest, read_completion
+from ._sampling import Sampling, check_output_budget, check_prompt_length, max_tokens_for, sampling_params
+from ._serving import (
     DONE,
     STREAM_HEADERS,
     Prompt,
@@ -24,8 +25,7 @@ from ._openai_serving import (
     stream_error_events,
     usage,
 )
-from ._openai_settings import OpenAISettings
-from ._wire import EventStream, Response, compact_json, json_response
+from ._settings import OpenAISettings
 
 __all__ = ["CompletionsRoute"]
 

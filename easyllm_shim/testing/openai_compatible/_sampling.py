@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ._openai_errors import VLLMValidationError
+from ._errors import VLLMValidationError
 
 __all__ = ["Sampling", "check_output_budget", "check_prompt_length", "max_tokens_for", "sampling_params"]
 

@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._openai_errors import ServingError, detail_response, from_exception, validation_response
-from ._openai_fields import Field, error, read_fields
+from ._errors import ServingError, detail_response, from_exception, validation_response
+from ._fields import Field, error, read_fields
 
 __all__ = ["BeforeValidator", "decode_json", "validate_model"]
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._model import FakeModel, Generation, Reply, Task
+from ..fake_model import FakeModel, Generation, Reply, Task, Tokenizer
 from ._requests import GenerateParameters
-from ._tokenizer import Tokenizer
 from ._validation import Limits, ValidRequest, validate, validate_best_of, validate_stream
 
 __all__ = ["Infer", "Inference"]

@@ -11,14 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..fake_model import Token
+from ..loopback import EventStream, Response, compact_json, json_response
 from ._errors import error_response
 from ._infer import Infer, Inference
-from ._model import Token
 from ._requests import ChatRequest, GenerateParameters, read_chat_request
 from ._routes import generation_headers, stream_headers, validation_error
 from ._settings import Settings
 from ._validation import ValidationError
-from ._wire import EventStream, Response, compact_json, json_response
 
 __all__ = ["MessagesAPI"]
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ._openai_body import BeforeValidator, decode_json, validate_model
-from ._openai_errors import VLLMValidationError
-from ._openai_fields import (
+from ._body import BeforeValidator, decode_json, validate_model
+from ._errors import VLLMValidationError
+from ._fields import (
     Field,
     Invalid,
     Loc,
@@ -32,7 +32,7 @@ from ._openai_fields import (
     to_int,
     to_str,
 )
-from ._openai_settings import random_uuid
+from ._settings import random_uuid
 
 __all__ = ["ChatRequest", "CompletionRequest", "EmbeddingRequest", "read_chat", "read_completion", "read_embedding"]
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..fake_model import Generation, Token
+from ..loopback import EventStream, Response, compact_json, json_response
 from ._errors import error_event, error_response
 from ._infer import Infer, Inference
-from ._model import Generation, Token
 from ._requests import GenerateRequest, read_generate_request
 from ._settings import COMPUTE_TYPE, Settings
 from ._validation import ValidationError
-from ._wire import EventStream, Response, compact_json, json_response
 
 __all__ = ["NativeRoutes", "generation_headers", "stream_headers", "validation_error"]
 

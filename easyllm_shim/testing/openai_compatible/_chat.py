@@ -14,13 +14,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ._openai_engine import Engine, Output
-from ._openai_errors import ServingError, error_response
-from ._openai_requests import ChatRequest, read_chat
-from ._openai_sampling import check_output_budget, check_prompt_length, max_tokens_for, sampling_params
-from ._openai_serving import DONE, STREAM_HEADERS, check_model, request_id, stream_error_events, usage
-from ._openai_settings import OpenAISettings
-from ._wire import EventStream, Response, compact_json, json_response
+from ..loopback import EventStream, Response, compact_json, json_response
+from ._engine import Engine, Output
+from ._errors import ServingError, error_response
+from ._requests import ChatRequest, read_chat
+from ._sampling import check_output_budget, check_prompt_length, max_tokens_for, sampling_params
+from ._serving import DONE, STREAM_HEADERS, check_model, request_id, stream_error_events, usage
+from ._settings import OpenAISettings
 
 __all__ = ["ChatRoute", "schema_of"]
 

@@ -10,11 +10,10 @@ import json
 import time
 from typing import Any
 
+from ..fake_model import Tokenizer, embedding
+from ..loopback import Response, json_response, text_response
 from ._errors import error_response
-from ._model import embedding
 from ._settings import COMPUTE_TYPE, Settings
-from ._tokenizer import Tokenizer
-from ._wire import Response, json_response, text_response
 
 __all__ = ["EmbedRoutes"]
 

@@ -6,15 +6,14 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
-from ._loopback import LoopbackServer
-from ._model import Reply
-from ._openai_app import OPENAI_ROUTES, OpenAIApp
-from ._openai_chat import ChatRoute
-from ._openai_completions import CompletionsRoute
-from ._openai_embeddings import EmbeddingsRoute
-from ._openai_engine import Engine
-from ._openai_settings import VLLM_VERSION, OpenAISettings
-from ._tokenizer import Tokenizer, vocabulary_for
+from ..fake_model import Reply, Tokenizer, vocabulary_for
+from ..loopback import LoopbackServer
+from ._app import OPENAI_ROUTES, OpenAIApp
+from ._chat import ChatRoute
+from ._completions import CompletionsRoute
+from ._embeddings import EmbeddingsRoute
+from ._engine import Engine
+from ._settings import VLLM_VERSION, OpenAISettings
 
 __all__ = ["OpenAICompatibleServer"]
 

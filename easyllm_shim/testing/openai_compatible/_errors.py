@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ._wire import Response, json_response
+from ..loopback import Response, json_response
 
 __all__ = [
     "ServingError",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._openai_errors import ServingError, error_response
-from ._openai_settings import OpenAISettings
-from ._tokenizer import Tokenizer
-from ._wire import compact_json
+from ..fake_model import Tokenizer
+from ..loopback import compact_json
+from ._errors import ServingError, error_response
+from ._settings import OpenAISettings
 
 __all__ = [
     "DONE",

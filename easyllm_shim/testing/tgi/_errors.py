@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._wire import Response, compact_json, json_response
+from ..loopback import Response, compact_json, json_response
 
 __all__ = ["error_event", "error_response"]
 

@@ -13,14 +13,13 @@ import struct
 import time
 from typing import Any
 
-from ._model import embedding
-from ._openai_errors import VLLMValidationError, error_response
-from ._openai_requests import read_embedding
-from ._openai_sampling import check_prompt_length
-from ._openai_serving import Prompt, check_model, prompts_of, request_id, usage
-from ._openai_settings import OpenAISettings
-from ._tokenizer import Tokenizer
-from ._wire import Response, json_response
+from ..fake_model import Tokenizer, embedding
+from ..loopback import Response, json_response
+from ._errors import VLLMValidationError, error_response
+from ._requests import read_embedding
+from ._sampling import check_prompt_length
+from ._serving import Prompt, check_model, prompts_of, request_id, usage
+from ._settings import OpenAISettings
 
 __all__ = ["EmbeddingsRoute"]
 
