@@ -11,20 +11,20 @@ the fields vLLM sets on it.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from ..loopback import EventStream, Response, compact_json, json_response
-from ._engine import Engine, Output
+from ._engine import Output
 from ._errors import ServingError, error_response
 from ._requests import ChatRequest, read_chat
 from ._sampling import check_output_budget, check_prompt_length, max_tokens_for, sampling_params
-from ._serving import DONE, STREAM_HEADERS, check_model, request_id, stream_error_events, usage
-from ._settings import OpenAISettings
+from ._serving import Serving, usage
 
 __all__ = ["ChatRoute", "schema_of"]
 
 _ROLE = "assistant"
+# A chunk's running usage (continuous_usage_stats) sets this detail field, as null.
+_RUNNING_DETAILS = ("completion_tokens_details",)
 _UNTRUSTED_TEMPLATE = (
     "Chat template is passed with request, but --trust-request-chat-template is not set. "
     "Refused request with untrusted chat template."
@@ -55,14 +55,10 @@ def _tool_choice_error(request: ChatRequest) -> str | None:
     return f"tool_choice={described} requires --tool-call-parser to be set"
 
 
-class ChatRoute:
-    def __init__(self, settings: OpenAISettings, engine: Engine) -> None:
-        self.settings = settings
-        self.engine = engine
-
+class ChatRoute(Serving):
     def create(self, headers: dict[str, str], body: bytes) -> Response | EventStream:
         request = read_chat(headers, body)
-        check_model(self.settings, request.model)
+        self.check_model(request.model)
         refusal = _tool_choice_error(request)
         if refusal is None and request.chat_template is not None:
             refusal = _UNTRUSTED_TEMPLATE
@@ -80,30 +76,13 @@ class ChatRoute:
         tokenizer = self.engine.tokenizer
         prompt_tokens = len(tokenizer.encode(prompt, add_special_tokens=request.add_special_tokens))
         check_prompt_length(prompt_tokens, max_model_len)
-        sampling = sampling_params(
-            n=request.n,
-            presence_penalty=request.presence_penalty,
-            frequency_penalty=request.frequency_penalty,
-            repetition_penalty=request.repetition_penalty,
-            temperature=request.temperature,
-            top_p=request.top_p,
-            top_k=request.top_k,
-            min_p=request.min_p,
-            seed=request.seed,
-            stop=request.stop,
-            include_stop_str_in_output=request.include_stop_str_in_output,
-            max_tokens=max_tokens_for(max_model_len, requested, prompt_tokens),
-            min_tokens=request.min_tokens,
-            logprobs=request.top_logprobs if request.logprobs else None,
-        )
+        max_tokens = max_tokens_for(max_model_len, requested, prompt_tokens)
+        logprobs = request.top_logprobs if request.logprobs else None
+        sampling = sampling_params(request, max_tokens=max_tokens, logprobs=logprobs)
         schema = schema_of(request.response_format)
         outputs = self.engine.generate(prompt, sampling, request.body, schema)
-        envelope = {
-            "id": f"chatcmpl-{request_id(headers, request.request_id)}",
-            "object": "chat.completion.chunk" if request.stream else "chat.completion",
-            "created": int(time.time()),
-            "model": self.settings.model_name,
-        }
+        kind = "chat.completion.chunk" if request.stream else "chat.completion"
+        envelope = self.envelope("chatcmpl", kind, headers, request.request_id)
         if request.stream:
             return self._stream(request, envelope, outputs, prompt_tokens)
         return json_response(200, self._completion(envelope, outputs, prompt_tokens))
@@ -156,21 +135,15 @@ class ChatRoute:
             choice = {"index": index, "delta": {"role": _ROLE, "content": ""}, "logprobs": None, "finish_reason": None}
             chunk: dict[str, Any] = {**envelope, "choices": [choice]}
             if running is not None:
-                chunk["usage"] = _running_usage(running, 0)
+                chunk["usage"] = usage(running, 0, _RUNNING_DETAILS)
             events.append(compact_json({**chunk, "prompt_token_ids": None, "prompt_text": None}))
         # The engine steps all sequences together: one token of each per step.
         for step in range(max(len(output.deltas) for output in outputs)):
             for index, output in enumerate(outputs):
                 if step < len(output.deltas):
                     events.append(compact_json(self._chunk(envelope, index, output, step, include_usage, running)))
-        if include_usage:
-            total = usage(prompt_tokens, sum(output.token_count for output in outputs))
-            final = {key: value for key, value in total.items() if value is not None}
-            fingerprint = self.settings.system_fingerprint
-            events.append(compact_json({**envelope, "choices": [], "usage": final, "system_fingerprint": fingerprint}))
-        events.append(DONE)
-        # Faults never cut the finishing chunk, the usage chunk or [DONE].
-        return EventStream(tuple(events), 3 if include_usage else 2, STREAM_HEADERS, stream_error_events)
+        total = usage(prompt_tokens, sum(output.token_count for output in outputs), ()) if include_usage else None
+        return self.stream(envelope, events, total)
 
     def _chunk(
         self, envelope: dict[str, Any], index: int, output: Output, step: int, include_usage: bool, running: int | None
@@ -184,18 +157,8 @@ class ChatRoute:
             choice.update(finish_reason=None, token_ids=None)
         chunk: dict[str, Any] = {**envelope, "choices": [choice]}
         if running is not None:
-            chunk["usage"] = _running_usage(running, step + 1)
+            chunk["usage"] = usage(running, step + 1, _RUNNING_DETAILS)
         if last and not include_usage:
             chunk["system_fingerprint"] = self.settings.system_fingerprint
         chunk["kv_transfer_params"] = None
         return chunk
-
-
-def _running_usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
-    """A chunk's running usage, with the details field vLLM sets to null."""
-    return {
-        "prompt_tokens": prompt_tokens,
-        "total_tokens": prompt_tokens + completion_tokens,
-        "completion_tokens": completion_tokens,
-        "completion_tokens_details": None,
-    }

@@ -7,39 +7,24 @@ prompt in front of the text, and streams carry no role chunk.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from ..loopback import EventStream, Response, compact_json, json_response
-from ._engine import Engine, Output
+from ._engine import Output
 from ._errors import ServingError, VLLMValidationError, error_response
 from ._requests import CompletionRequest, read_completion
 from ._sampling import Sampling, check_output_budget, check_prompt_length, max_tokens_for, sampling_params
-from ._serving import (
-    DONE,
-    STREAM_HEADERS,
-    Prompt,
-    check_model,
-    prompts_of,
-    request_id,
-    stream_error_events,
-    usage,
-)
-from ._settings import OpenAISettings
+from ._serving import Prompt, Serving, prompts_of, usage
 
 __all__ = ["CompletionsRoute"]
 
 
-class CompletionsRoute:
-    def __init__(self, settings: OpenAISettings, engine: Engine) -> None:
-        self.settings = settings
-        self.engine = engine
-
+class CompletionsRoute(Serving):
     def create(self, headers: dict[str, str], body: bytes) -> Response | EventStream:
         request = read_completion(headers, body)
         if request.stream and request.use_beam_search:
             raise ServingError(error_response(400, "Streaming is not currently supported with beam search"))
-        check_model(self.settings, request.model)
+        self.check_model(request.model)
         if request.suffix is not None:
             # The fake model has no fill-in-the-middle rendering.
             message = "Echo is unsupported with suffix." if request.echo else None
@@ -55,12 +40,7 @@ class CompletionsRoute:
             check_prompt_length(prompt.tokens, max_model_len)
         runs = [(prompt, self._sampling(request, prompt)) for prompt in prompts]
         results = [self.engine.generate(p.text, sampling, request.body) for p, sampling in runs]
-        envelope = {
-            "id": f"cmpl-{request_id(headers, request.request_id)}",
-            "object": "text_completion",
-            "created": int(time.time()),
-            "model": self.settings.model_name,
-        }
+        envelope = self.envelope("cmpl", "text_completion", headers, request.request_id)
         prompt_tokens = sum(prompt.tokens for prompt in prompts)
         completion_tokens = sum(output.token_count for outputs in results for output in outputs)
         if request.stream:
@@ -83,22 +63,8 @@ class CompletionsRoute:
         return json_response(200, completion)
 
     def _sampling(self, request: CompletionRequest, prompt: Prompt) -> Sampling:
-        return sampling_params(
-            n=request.n,
-            presence_penalty=request.presence_penalty,
-            frequency_penalty=request.frequency_penalty,
-            repetition_penalty=request.repetition_penalty,
-            temperature=request.temperature,
-            top_p=request.top_p,
-            top_k=request.top_k,
-            min_p=request.min_p,
-            seed=request.seed,
-            stop=request.stop,
-            include_stop_str_in_output=request.include_stop_str_in_output,
-            max_tokens=max_tokens_for(self.settings.max_model_len, request.max_tokens, prompt.tokens),
-            min_tokens=request.min_tokens,
-            logprobs=request.logprobs,
-        )
+        max_tokens = max_tokens_for(self.settings.max_model_len, request.max_tokens, prompt.tokens)
+        return sampling_params(request, max_tokens=max_tokens, logprobs=request.logprobs)
 
     def _stream(
         self,
@@ -136,18 +102,11 @@ class CompletionsRoute:
                     }
                     chunk: dict[str, Any] = {**envelope, "choices": [choice]}
                     if continuous:
-                        sofar = step + 1
-                        chunk["usage"] = {"prompt_tokens": prompt.tokens, "total_tokens": prompt.tokens + sofar}
-                        chunk["usage"]["completion_tokens"] = sofar
+                        chunk["usage"] = usage(prompt.tokens, step + 1, ())
                     if last and not include_usage:
                         chunk["system_fingerprint"] = fingerprint
                     events.append(compact_json({**chunk, "kv_transfer_params": None}))
-        if include_usage:
-            prompt_tokens, completion_tokens = totals
-            final = {key: value for key, value in usage(prompt_tokens, completion_tokens).items() if value is not None}
-            events.append(compact_json({**envelope, "choices": [], "usage": final, "system_fingerprint": fingerprint}))
-        events.append(DONE)
-        return EventStream(tuple(events), 3 if include_usage else 2, STREAM_HEADERS, stream_error_events)
+        return self.stream(envelope, events, usage(*totals, ()) if include_usage else None)
 
 
 def _choice(index: int, text: str, output: Output) -> dict[str, Any]:

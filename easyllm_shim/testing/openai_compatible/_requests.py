@@ -34,7 +34,15 @@ from ._fields import (
 )
 from ._settings import random_uuid
 
-__all__ = ["ChatRequest", "CompletionRequest", "EmbeddingRequest", "read_chat", "read_completion", "read_embedding"]
+__all__ = [
+    "ChatRequest",
+    "CompletionRequest",
+    "EmbeddingRequest",
+    "SamplingRequest",
+    "read_chat",
+    "read_completion",
+    "read_embedding",
+]
 
 _INT64 = integer(ge=-(2**63), le=2**63 - 1)
 # VLLM_MAX_COMPLETION_PROMPTS and VLLM_MAX_STOP_STRINGS defaults.
@@ -413,7 +421,7 @@ _COMPLETION_BEFORE: tuple[BeforeValidator, ...] = (
 
 # -- the requests ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class _Sampling:
+class SamplingRequest:
     """What chat and completions share; ``body`` is the decoded JSON as sent (for ``reply`` callables)."""
 
     body: dict[str, Any]
@@ -449,7 +457,7 @@ class _Sampling:
 
 
 @dataclass(frozen=True)
-class ChatRequest(_Sampling):
+class ChatRequest(SamplingRequest):
     messages: list[dict[str, Any]]
     logprobs: bool | None
     top_logprobs: int
@@ -465,7 +473,7 @@ class ChatRequest(_Sampling):
 
 
 @dataclass(frozen=True)
-class CompletionRequest(_Sampling):
+class CompletionRequest(SamplingRequest):
     prompt: str | list[str] | list[int] | list[list[int]] | None
     echo: bool | None
     logprobs: int | None

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from ._errors import VLLMValidationError
+from ._requests import SamplingRequest
 
 __all__ = ["Sampling", "check_output_budget", "check_prompt_length", "max_tokens_for", "sampling_params"]
 
@@ -75,27 +76,12 @@ def _check_range(name: str, value: float, low: float, high: float) -> None:
         raise VLLMValidationError(f"{name} must be in [{low:g}, {high:g}], got {value}.")
 
 
-def sampling_params(
-    *,
-    n: int | None,
-    presence_penalty: float | None,
-    frequency_penalty: float | None,
-    repetition_penalty: float | None,
-    temperature: float | None,
-    top_p: float | None,
-    top_k: int | None,
-    min_p: float | None,
-    seed: int | None,
-    stop: str | list[str],
-    include_stop_str_in_output: bool,
-    max_tokens: int,
-    min_tokens: int,
-    logprobs: int | None,
-) -> Sampling:
-    """``SamplingParams.from_optional``: unset values take the OpenAI defaults, then vLLM's checks run."""
-    count = 1 if n is None else n
-    stop = [stop] if isinstance(stop, str) else stop
-    temperature = 1.0 if temperature is None else temperature
+def sampling_params(request: SamplingRequest, *, max_tokens: int, logprobs: int | None) -> Sampling:
+    """``SamplingParams.from_optional``: unset values take the OpenAI defaults, then vLLM's checks run.
+    ``max_tokens`` is the budget ``max_tokens_for`` settled, ``logprobs`` the count the route asks for."""
+    count = 1 if request.n is None else request.n
+    stop = [request.stop] if isinstance(request.stop, str) else request.stop
+    temperature = 1.0 if request.temperature is None else request.temperature
     if 0 < temperature < _MAX_TEMP:
         temperature = _MAX_TEMP
     if count < 1:
@@ -105,9 +91,11 @@ def sampling_params(
             f"n must be at most {_MAX_N}, got {count}. "
             "To increase this limit, set the VLLM_MAX_N_SEQUENCES environment variable."
         )
-    _check_range("presence_penalty", 0.0 if presence_penalty is None else presence_penalty, -2.0, 2.0)
-    _check_range("frequency_penalty", 0.0 if frequency_penalty is None else frequency_penalty, -2.0, 2.0)
-    repetition = 1.0 if repetition_penalty is None else repetition_penalty
+    _check_range("presence_penalty", 0.0 if request.presence_penalty is None else request.presence_penalty, -2.0, 2.0)
+    _check_range(
+        "frequency_penalty", 0.0 if request.frequency_penalty is None else request.frequency_penalty, -2.0, 2.0
+    )
+    repetition = 1.0 if request.repetition_penalty is None else request.repetition_penalty
     if not math.isfinite(repetition):
         raise VLLMValidationError(f"repetition_penalty must be a finite number, got {repetition}.")
     if repetition <= 0.0:
@@ -124,21 +112,21 @@ def sampling_params(
         raise VLLMValidationError(
             f"temperature must be in [0, 2], got {temperature}.", parameter="temperature", value=temperature
         )
-    nucleus = 1.0 if top_p is None else top_p
+    nucleus = 1.0 if request.top_p is None else request.top_p
     if not 0.0 < nucleus <= 1.0:
         raise VLLMValidationError(f"top_p must be in (0, 1], got {nucleus}.", parameter="top_p", value=nucleus)
-    if (top_k or 0) < -1:
-        raise VLLMValidationError(f"top_k must be 0 (disable), or at least 1, got {top_k}.")
-    _check_range("min_p", 0.0 if min_p is None else min_p, 0.0, 1.0)
+    if (request.top_k or 0) < -1:
+        raise VLLMValidationError(f"top_k must be 0 (disable), or at least 1, got {request.top_k}.")
+    _check_range("min_p", 0.0 if request.min_p is None else request.min_p, 0.0, 1.0)
     if max_tokens < 1:
         raise VLLMValidationError(
             f"max_tokens must be at least 1, got {max_tokens}.", parameter="max_tokens", value=max_tokens
         )
-    if min_tokens < 0:
-        raise VLLMValidationError(f"min_tokens must be greater than or equal to 0, got {min_tokens}.")
-    if min_tokens > max_tokens:
+    if request.min_tokens < 0:
+        raise VLLMValidationError(f"min_tokens must be greater than or equal to 0, got {request.min_tokens}.")
+    if request.min_tokens > max_tokens:
         raise VLLMValidationError(
-            f"min_tokens must be less than or equal to max_tokens={max_tokens}, got {min_tokens}."
+            f"min_tokens must be less than or equal to max_tokens={max_tokens}, got {request.min_tokens}."
         )
     if logprobs is not None and logprobs != -1 and logprobs < 0:
         raise VLLMValidationError(
@@ -146,8 +134,8 @@ def sampling_params(
         )
     if any(not each for each in stop):
         raise VLLMValidationError("stop cannot contain an empty string.")
-    seed = None if seed == -1 else seed
-    sampling = Sampling(count, temperature, seed, tuple(stop), include_stop_str_in_output, max_tokens)
+    seed = None if request.seed == -1 else request.seed
+    sampling = Sampling(count, temperature, seed, tuple(stop), request.include_stop_str_in_output, max_tokens)
     if sampling.greedy and count > 1:
         raise VLLMValidationError(f"n must be 1 when using greedy sampling, got {count}.")
     return sampling

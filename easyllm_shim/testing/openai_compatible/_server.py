@@ -74,12 +74,11 @@ class OpenAICompatibleServer(LoopbackServer):
         super().__init__(model_id, host, port, fault_routes=OPENAI_ROUTES.__contains__, stream_error=_STREAM_ERROR)
         self._settings = settings
         self.reply: Reply = reply
-        tokenizer = Tokenizer(vocabulary_for(model_id))
-        engine = Engine(tokenizer, lambda: self.reply)
+        engine = Engine(Tokenizer(vocabulary_for(model_id)), lambda: self.reply)
         post = {
             "/v1/chat/completions": ChatRoute(settings, engine).create,
             "/v1/completions": CompletionsRoute(settings, engine).create,
-            "/v1/embeddings": EmbeddingsRoute(settings, tokenizer).create,
+            "/v1/embeddings": EmbeddingsRoute(settings, engine).create,
         }
         app = OpenAIApp(settings, post, lambda: self._healthy)
         self._mount(app.handle, token_delay=token_delay)
