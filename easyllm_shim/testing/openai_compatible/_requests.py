@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ._body import BeforeValidator, decode_json, validate_model
-from ._errors import VLLMValidationError
+from ._body import decode_json, validate_model
 from ._fields import (
     Field,
     Invalid,
@@ -33,6 +32,7 @@ from ._fields import (
     to_str,
 )
 from ._settings import random_uuid
+from ._validators import CHAT_BEFORE, COMPLETION_BEFORE, EMBEDDING_BEFORE
 
 __all__ = [
     "ChatRequest",
@@ -45,8 +45,7 @@ __all__ = [
 ]
 
 _INT64 = integer(ge=-(2**63), le=2**63 - 1)
-# VLLM_MAX_COMPLETION_PROMPTS and VLLM_MAX_STOP_STRINGS defaults.
-_MAX_PROMPTS = 1024
+# VLLM_MAX_STOP_STRINGS default.
 _MAX_STOP_STRINGS = 4
 
 
@@ -137,285 +136,113 @@ def _top_logprobs(value: Any, loc: Loc) -> int:
     return 0 if value is None else int(to_int(value, loc))
 
 
-# -- sampling fields shared by chat and completions, in vLLM's order ----------------------------------------
+def _optional(name: str, read: Reader) -> Field:
+    """``name: X | None = None``, the commonest field of vLLM's request models."""
+    return Field(name, nullable(read), None)
+
+
+# The fields vLLM's request models declare alike (type and default); each model names them in its own order.
+_ALIKE = {
+    field.name: field
+    for field in (
+        _optional("model", to_str),
+        _optional("frequency_penalty", to_float),
+        _optional("logit_bias", anything),
+        _optional("presence_penalty", to_float),
+        _optional("response_format", anything),
+        _optional("seed", _INT64),
+        Field("stop", _STOP, list, factory=True),
+        Field("stream", nullable(to_bool), False),
+        Field("stream_options", _STREAM_OPTIONS, None),
+        _optional("temperature", to_float),
+        _optional("top_p", to_float),
+        _optional("user", to_str),
+        Field("request_id", to_str, random_uuid, factory=True),
+    )
+}
+# vLLM's own sampling fields, which chat and completions declare together, in this order.
 _SAMPLING_EXTRA = (
     Field("use_beam_search", to_bool, False),
-    Field("top_k", nullable(to_int), None),
-    Field("min_p", nullable(to_float), None),
-    Field("repetition_penalty", nullable(to_float), None),
+    _optional("top_k", to_int),
+    _optional("min_p", to_float),
+    _optional("repetition_penalty", to_float),
     Field("stop_token_ids", nullable(list_of(to_int)), list, factory=True),
     Field("include_stop_str_in_output", to_bool, False),
     Field("ignore_eos", to_bool, False),
     Field("min_tokens", to_int, 0),
-    Field("skip_special_tokens", nullable(to_bool), None),
+    _optional("skip_special_tokens", to_bool),
 )
 
-_CHAT_FIELDS = (
+
+def _declared(*entries: str | Field) -> tuple[Field, ...]:
+    """A model's fields in declaration order: a name stands for the field of ``_ALIKE``."""
+    return tuple(_ALIKE[entry] if isinstance(entry, str) else entry for entry in entries)
+
+
+_CHAT_FIELDS = _declared(
     Field("messages", list_of(_message)),
-    Field("model", nullable(to_str), None),
-    Field("frequency_penalty", nullable(to_float), None),
-    Field("logit_bias", nullable(anything), None),
+    "model",
+    "frequency_penalty",
+    "logit_bias",
     Field("logprobs", nullable(to_bool), False),
     Field("top_logprobs", _top_logprobs, 0),
-    Field("max_tokens", nullable(to_int), None),
-    Field("max_completion_tokens", nullable(to_int), None),
+    _optional("max_tokens", to_int),
+    _optional("max_completion_tokens", to_int),
     Field("n", nullable(to_int), 1),
-    Field("presence_penalty", nullable(to_float), None),
-    Field("response_format", nullable(anything), None),
-    Field("seed", nullable(_INT64), None),
-    Field("stop", _STOP, list, factory=True),
-    Field("stream", nullable(to_bool), False),
-    Field("stream_options", _STREAM_OPTIONS, None),
-    Field("temperature", nullable(to_float), None),
-    Field("top_p", nullable(to_float), None),
-    Field("tools", nullable(list_of(_TOOL)), None),
+    "presence_penalty",
+    "response_format",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    _optional("tools", list_of(_TOOL)),
     Field("tool_choice", anything, "none"),
     Field("parallel_tool_calls", nullable(to_bool), True),
-    Field("user", nullable(to_str), None),
+    "user",
     *_SAMPLING_EXTRA,
     Field("echo", to_bool, False),
     Field("add_generation_prompt", to_bool, True),
     Field("continue_final_message", to_bool, False),
     Field("add_special_tokens", to_bool, False),
-    Field("chat_template", nullable(to_str), None),
-    Field("request_id", to_str, random_uuid, factory=True),
+    _optional("chat_template", to_str),
+    "request_id",
 )
 
-_COMPLETION_FIELDS = (
-    Field("model", nullable(to_str), None),
-    Field("prompt", nullable(_TEXTS), None),
+_COMPLETION_FIELDS = _declared(
+    "model",
+    _optional("prompt", _TEXTS),
     Field("echo", nullable(to_bool), False),
-    Field("frequency_penalty", nullable(to_float), None),
-    Field("logit_bias", nullable(anything), None),
-    Field("logprobs", nullable(to_int), None),
+    "frequency_penalty",
+    "logit_bias",
+    _optional("logprobs", to_int),
     Field("max_tokens", nullable(to_int), 16),
     Field("n", to_int, 1),
-    Field("presence_penalty", nullable(to_float), None),
-    Field("seed", nullable(_INT64), None),
-    Field("stop", _STOP, list, factory=True),
-    Field("stream", nullable(to_bool), False),
-    Field("stream_options", _STREAM_OPTIONS, None),
-    Field("suffix", nullable(to_str), None),
-    Field("temperature", nullable(to_float), None),
-    Field("top_p", nullable(to_float), None),
-    Field("user", nullable(to_str), None),
+    "presence_penalty",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    _optional("suffix", to_str),
+    "temperature",
+    "top_p",
+    "user",
     *_SAMPLING_EXTRA,
     Field("add_special_tokens", to_bool, True),
-    Field("response_format", nullable(anything), None),
-    Field("request_id", to_str, random_uuid, factory=True),
+    "response_format",
+    "request_id",
 )
 
-_EMBEDDING_FIELDS = (
-    Field("model", nullable(to_str), None),
-    Field("user", nullable(to_str), None),
-    Field("truncate_prompt_tokens", nullable(integer(ge=-1)), None),
-    Field("request_id", to_str, random_uuid, factory=True),
+_EMBEDDING_FIELDS = _declared(
+    "model",
+    "user",
+    _optional("truncate_prompt_tokens", integer(ge=-1)),
+    "request_id",
     Field("input", _TEXTS),
     Field("add_special_tokens", to_bool, True),
     Field("encoding_format", literal("float", "base64", "bytes", "bytes_only"), "float"),
-    Field("dimensions", nullable(to_int), None),
-)
-
-
-# -- vLLM's `before` model validators -----------------------------------------------------------------------
-def _iterate_messages(data: Any) -> Any:
-    """check_system_message_content_type loops over ``messages`` unguarded: null or a number is a TypeError."""
-    if isinstance(data, dict):
-        for _ in data.get("messages", []):
-            pass
-    return data
-
-
-def _generation_prompt(data: Any) -> Any:
-    if isinstance(data, dict) and data.get("continue_final_message") and data.get("add_generation_prompt"):
-        raise VLLMValidationError("Cannot set both `continue_final_message` and `add_generation_prompt` to True.")
-    return data
-
-
-_TOOL_CHOICE_USAGE = 'Correct usage: `{"type": "function", "function": {"name": "my_function"}}`'
-
-
-def _tool_usage(data: Any) -> Any:
-    """check_tool_usage: tools given without tool_choice mean "auto" (written into the body, as vLLM does)."""
-    if not isinstance(data, dict):
-        return data
-    if data.get("tools") == []:
-        raise VLLMValidationError(
-            "`tools` must not be an empty array. Either provide at least one tool or omit the field entirely.",
-            parameter="tools",
-        )
-    if "tool_choice" not in data and data.get("tools"):
-        data["tool_choice"] = "auto"
-    choice = data.get("tool_choice")
-    if "tool_choice" not in data or choice in ("none", None):
-        return data
-    if data.get("tools") is None:
-        raise VLLMValidationError("When using `tool_choice`, `tools` must be set.", parameter="tool_choice")
-    if choice not in ("auto", "required") and not isinstance(choice, dict):
-        raise VLLMValidationError(
-            f'Invalid value for `tool_choice`: {choice}! Only named tools, "none", "auto" or "required" are supported.',
-            parameter="tool_choice",
-        )
-    if isinstance(choice, dict):
-        function = choice.get("function")
-        if not isinstance(function, dict):
-            raise VLLMValidationError(
-                f"Invalid value for `function`: `{function}` in `tool_choice`! {_TOOL_CHOICE_USAGE}",
-                parameter="tool_choice.function",
-            )
-        if "name" not in function:
-            raise VLLMValidationError(
-                f"Expected field `name` in `function` in `tool_choice`! {_TOOL_CHOICE_USAGE}",
-                parameter="tool_choice.function.name",
-            )
-        name = function["name"]
-        if not isinstance(name, str) or not name:
-            raise VLLMValidationError(
-                f"Invalid `name` in `function`: `{name}` in `tool_choice`! {_TOOL_CHOICE_USAGE}",
-                parameter="tool_choice.function.name",
-            )
-        # Unguarded in vLLM too: a malformed tool here is a KeyError or TypeError.
-        if not any(tool["function"]["name"] == name for tool in data["tools"]):
-            raise VLLMValidationError(
-                "The tool specified in `tool_choice` does not match any of the specified `tools`",
-                parameter="tool_choice",
-            )
-    return data
-
-
-def _integer_fields(data: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        value = data.get(name)
-        if value is not None and not isinstance(value, int | float):
-            raise VLLMValidationError(f"`{name}` must be an integer.", parameter=name, value=value)
-
-
-def _prompt_logprobs(data: dict[str, Any]) -> None:
-    prompt_logprobs = data.get("prompt_logprobs")
-    if prompt_logprobs is None:
-        return
-    if data.get("stream") and (prompt_logprobs > 0 or prompt_logprobs == -1):
-        raise VLLMValidationError(
-            "`prompt_logprobs` are not available when `stream=True`.", parameter="prompt_logprobs"
-        )
-    if prompt_logprobs < 0 and prompt_logprobs != -1:
-        raise VLLMValidationError(
-            "`prompt_logprobs` must be a positive value or -1.", parameter="prompt_logprobs", value=prompt_logprobs
-        )
-
-
-def _chat_logprobs(data: Any) -> Any:
-    if not isinstance(data, dict):
-        return data
-    _integer_fields(data, ("prompt_logprobs", "top_logprobs"))
-    _prompt_logprobs(data)
-    top_logprobs = data.get("top_logprobs")
-    if top_logprobs is not None:
-        if top_logprobs < 0 and top_logprobs != -1:
-            raise VLLMValidationError(
-                "`top_logprobs` must be a positive value or -1.", parameter="top_logprobs", value=top_logprobs
-            )
-        if (top_logprobs == -1 or top_logprobs > 0) and not data.get("logprobs"):
-            raise VLLMValidationError(
-                "when using `top_logprobs`, `logprobs` must be set to true.", parameter="top_logprobs"
-            )
-    return data
-
-
-def _completion_logprobs(data: Any) -> Any:
-    if not isinstance(data, dict):
-        return data
-    _integer_fields(data, ("prompt_logprobs", "logprobs"))
-    _prompt_logprobs(data)
-    logprobs = data.get("logprobs")
-    if logprobs is not None and logprobs < 0 and logprobs != -1:
-        raise VLLMValidationError("`logprobs` must be a positive value or -1.", parameter="logprobs", value=logprobs)
-    return data
-
-
-def _stream_options(data: Any) -> Any:
-    if isinstance(data, dict) and data.get("stream_options") and not data.get("stream"):
-        raise VLLMValidationError("Stream options can only be defined when `stream=True`.", parameter="stream_options")
-    return data
-
-
-def _response_format(data: Any) -> Any:
-    if not isinstance(data, dict) or not isinstance(data.get("response_format"), dict):
-        return data
-    response_format = data["response_format"]
-    if response_format.get("type") == "json_schema" and response_format.get("json_schema") is None:
-        raise VLLMValidationError(
-            "When response_format type is 'json_schema', the 'json_schema' field must be provided.",
-            parameter="response_format",
-        )
-    return data
-
-
-def _cache_salt(data: Any) -> Any:
-    if isinstance(data, dict):
-        salt = data.get("cache_salt")
-        if salt is not None and (not isinstance(salt, str) or not salt):
-            raise VLLMValidationError(
-                "Parameter 'cache_salt' must be a non-empty string if provided.", parameter="cache_salt"
-            )
-    return data
-
-
-def _prompt_list_length(data: Any) -> Any:
-    if not isinstance(data, dict):
-        return data
-    prompt = data.get("prompt")
-    is_tokens = isinstance(prompt, list) and all(isinstance(item, int) for item in prompt)
-    if isinstance(prompt, list) and prompt and not is_tokens and len(prompt) > _MAX_PROMPTS:
-        raise VLLMValidationError(
-            f"prompt list length {len(prompt)} exceeds the maximum allowed count of {_MAX_PROMPTS}. "
-            "To increase this limit, set the VLLM_MAX_COMPLETION_PROMPTS environment variable.",
-            parameter="prompt",
-        )
-    return data
-
-
-def _prompt_present(data: Any) -> Any:
-    if not isinstance(data, dict):
-        return data
-    prompt, embeds = data.get("prompt"), data.get("prompt_embeds")
-    if (prompt is None or prompt == "") and (embeds is None or embeds == []):
-        raise VLLMValidationError("Either prompt or prompt_embeds must be provided and non-empty.", parameter="prompt")
-    return data
-
-
-def _null_max_tokens(data: Any) -> Any:
-    if isinstance(data, dict) and data.get("max_tokens") is None:
-        return {**data, "max_tokens": 16}
-    return data
-
-
-def _removed_pooling_parameters(data: Any) -> Any:
-    if isinstance(data, dict) and "normalize" in data:
-        raise VLLMValidationError(
-            "Parameter `normalize` was removed; use `use_activation` instead.", parameter="normalize"
-        )
-    return data
-
-
-# The last validator a vLLM model defines runs first.
-_CHAT_BEFORE: tuple[BeforeValidator, ...] = (
-    _iterate_messages,
-    _generation_prompt,
-    _tool_usage,
-    _chat_logprobs,
-    _stream_options,
-    _response_format,
-    _cache_salt,
-)
-_COMPLETION_BEFORE: tuple[BeforeValidator, ...] = (
-    _prompt_list_length,
-    _prompt_present,
-    _stream_options,
-    _completion_logprobs,
-    _response_format,
-    _null_max_tokens,
-    _cache_salt,
+    _optional("dimensions", to_int),
 )
 
 
@@ -501,14 +328,14 @@ def _build(cls: type[Any], raw: Any, values: dict[str, Any]) -> Any:
 
 def read_chat(headers: dict[str, str], body: bytes) -> ChatRequest:
     raw = decode_json(headers, body)
-    values = validate_model(raw, "ChatCompletionRequest", _CHAT_FIELDS, _CHAT_BEFORE)
+    values = validate_model(raw, "ChatCompletionRequest", _CHAT_FIELDS, CHAT_BEFORE)
     request: ChatRequest = _build(ChatRequest, raw, values)
     return request
 
 
 def read_completion(headers: dict[str, str], body: bytes) -> CompletionRequest:
     raw = decode_json(headers, body)
-    values = validate_model(raw, "CompletionRequest", _COMPLETION_FIELDS, _COMPLETION_BEFORE)
+    values = validate_model(raw, "CompletionRequest", _COMPLETION_FIELDS, COMPLETION_BEFORE)
     request: CompletionRequest = _build(CompletionRequest, raw, values)
     return request
 
@@ -516,6 +343,6 @@ def read_completion(headers: dict[str, str], body: bytes) -> CompletionRequest:
 def read_embedding(headers: dict[str, str], body: bytes) -> EmbeddingRequest:
     """vLLM tries five request shapes in a union; the stand-in reads the plain ``input`` one and reports its errors."""
     raw = decode_json(headers, body)
-    values = validate_model(raw, "EmbeddingCompletionRequest", _EMBEDDING_FIELDS, (_removed_pooling_parameters,))
+    values = validate_model(raw, "EmbeddingCompletionRequest", _EMBEDDING_FIELDS, EMBEDDING_BEFORE)
     request: EmbeddingRequest = _build(EmbeddingRequest, raw, values)
     return request
