@@ -18,6 +18,7 @@ import pytest
 import easyllm_shim.testing
 from easyllm_shim.testing import OpenAICompatibleServer, RecordedRequest, TGIServer
 
+from ..sdk import STATUS_ERRORS
 from .conftest import sse_events, sse_payloads
 
 LLAMA = "meta-llama/Llama-2-7b-chat-hf"
@@ -746,17 +747,7 @@ def test_concurrent_clients(server: OpenAICompatibleServer) -> None:
 
 
 # -- faults -----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("status", "exception"),
-    [
-        (400, openai.BadRequestError),
-        (401, openai.AuthenticationError),
-        (404, openai.NotFoundError),
-        (429, openai.RateLimitError),
-        (500, openai.InternalServerError),
-        (503, openai.InternalServerError),
-    ],
-)
+@pytest.mark.parametrize(("status", "exception"), STATUS_ERRORS)
 def test_fail_next_raises_the_sdks_exception(
     server: OpenAICompatibleServer, client: openai.OpenAI, status: int, exception: type[openai.APIStatusError]
 ) -> None:

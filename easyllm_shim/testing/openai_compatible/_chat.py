@@ -18,11 +18,20 @@ from ._engine import Output
 from ._errors import ServingError, error_response
 from ._requests import ChatRequest, read_chat
 from ._sampling import check_output_budget, check_prompt_length, max_tokens_for, sampling_params
-from ._serving import Serving, usage
+from ._serving import Serving, model_dump, usage
 
 __all__ = ["ChatRoute", "schema_of"]
 
 _ROLE = "assistant"
+# The response models of a plain answer, their fields in vLLM's order.
+_COMPLETION = (
+    "id", "object", "created", "model", "choices", "service_tier", "system_fingerprint", "usage",
+    "prompt_logprobs", "prompt_token_ids", "prompt_text", "kv_transfer_params", "ec_transfer_params", "metrics",
+)  # fmt: skip
+_CHOICE = (
+    "index", "message", "logprobs", "finish_reason", "stop_reason", "token_ids", "routed_experts", "weight_versions",
+)  # fmt: skip
+_MESSAGE = ("role", "content", "refusal", "annotations", "audio", "function_call", "reasoning")
 # A chunk's running usage (continuous_usage_stats) sets this detail field, as null.
 _RUNNING_DETAILS = ("completion_tokens_details",)
 _UNTRUSTED_TEMPLATE = (
@@ -89,39 +98,22 @@ class ChatRoute(Serving):
 
     def _completion(self, envelope: dict[str, Any], outputs: list[Output], prompt_tokens: int) -> dict[str, Any]:
         choices = [
-            {
-                "index": index,
-                "message": {
-                    "role": _ROLE,
-                    "content": output.text,
-                    "refusal": None,
-                    "annotations": None,
-                    "audio": None,
-                    "function_call": None,
-                    "reasoning": None,
-                },
-                "logprobs": None,
-                "finish_reason": output.finish_reason,
-                "stop_reason": output.stop_reason,
-                "token_ids": None,
-                "routed_experts": None,
-                "weight_versions": None,
-            }
+            model_dump(
+                _CHOICE,
+                index=index,
+                message=model_dump(_MESSAGE, role=_ROLE, content=output.text),
+                finish_reason=output.finish_reason,
+                stop_reason=output.stop_reason,
+            )
             for index, output in enumerate(outputs)
         ]
-        return {
+        return model_dump(
+            _COMPLETION,
             **envelope,
-            "choices": choices,
-            "service_tier": None,
-            "system_fingerprint": self.settings.system_fingerprint,
-            "usage": usage(prompt_tokens, sum(output.token_count for output in outputs)),
-            "prompt_logprobs": None,
-            "prompt_token_ids": None,
-            "prompt_text": None,
-            "kv_transfer_params": None,
-            "ec_transfer_params": None,
-            "metrics": None,
-        }
+            choices=choices,
+            system_fingerprint=self.settings.system_fingerprint,
+            usage=usage(prompt_tokens, sum(output.token_count for output in outputs)),
+        )
 
     def _stream(
         self, request: ChatRequest, envelope: dict[str, Any], outputs: list[Output], prompt_tokens: int

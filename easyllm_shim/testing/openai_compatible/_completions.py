@@ -14,9 +14,19 @@ from ._engine import Output
 from ._errors import ServingError, VLLMValidationError, error_response
 from ._requests import CompletionRequest, read_completion
 from ._sampling import Sampling, check_output_budget, check_prompt_length, max_tokens_for, sampling_params
-from ._serving import Prompt, Serving, prompts_of, usage
+from ._serving import Prompt, Serving, model_dump, prompts_of, usage
 
 __all__ = ["CompletionsRoute"]
+
+# The response models of a plain answer, their fields in vLLM's order.
+_COMPLETION = (
+    "id", "object", "created", "model", "choices", "service_tier", "system_fingerprint", "usage",
+    "kv_transfer_params", "ec_transfer_params", "metrics",
+)  # fmt: skip
+_CHOICE = (
+    "index", "text", "logprobs", "finish_reason", "stop_reason", "token_ids", "prompt_logprobs", "prompt_token_ids",
+    "routed_experts", "weight_versions",
+)  # fmt: skip
 
 
 class CompletionsRoute(Serving):
@@ -49,17 +59,15 @@ class CompletionsRoute(Serving):
         for prompt, outputs in zip(prompts, results, strict=True):
             for output in outputs:
                 text = prompt.text + output.text if request.echo else output.text
-                choices.append(_choice(len(choices), text, output))
-        completion = {
+                choice = {"text": text, "finish_reason": output.finish_reason, "stop_reason": output.stop_reason}
+                choices.append(model_dump(_CHOICE, index=len(choices), **choice))
+        completion = model_dump(
+            _COMPLETION,
             **envelope,
-            "choices": choices,
-            "service_tier": None,
-            "system_fingerprint": self.settings.system_fingerprint,
-            "usage": usage(prompt_tokens, completion_tokens),
-            "kv_transfer_params": None,
-            "ec_transfer_params": None,
-            "metrics": None,
-        }
+            choices=choices,
+            system_fingerprint=self.settings.system_fingerprint,
+            usage=usage(prompt_tokens, completion_tokens),
+        )
         return json_response(200, completion)
 
     def _sampling(self, request: CompletionRequest, prompt: Prompt) -> Sampling:
@@ -107,18 +115,3 @@ class CompletionsRoute(Serving):
                         chunk["system_fingerprint"] = fingerprint
                     events.append(compact_json({**chunk, "kv_transfer_params": None}))
         return self.stream(envelope, events, usage(*totals, ()) if include_usage else None)
-
-
-def _choice(index: int, text: str, output: Output) -> dict[str, Any]:
-    return {
-        "index": index,
-        "text": text,
-        "logprobs": None,
-        "finish_reason": output.finish_reason,
-        "stop_reason": output.stop_reason,
-        "token_ids": None,
-        "prompt_logprobs": None,
-        "prompt_token_ids": None,
-        "routed_experts": None,
-        "weight_versions": None,
-    }

@@ -13,7 +13,7 @@ from ._engine import Engine
 from ._errors import ServingError, error_response
 from ._settings import OpenAISettings
 
-__all__ = ["Prompt", "Serving", "prompts_of", "usage"]
+__all__ = ["Prompt", "Serving", "model_dump", "prompts_of", "usage"]
 
 _DONE = "[DONE]"
 # StreamingResponse(media_type="text/event-stream"); Starlette adds the charset.
@@ -61,6 +61,15 @@ class Serving:
             usage_chunk = {**envelope, "choices": [], "usage": total, "system_fingerprint": fingerprint}
             ending.insert(0, compact_json(usage_chunk))
         return EventStream((*events, *ending), 1 + len(ending), _STREAM_HEADERS, _stream_error_events)
+
+
+def model_dump(fields: tuple[str, ...], **values: Any) -> dict[str, Any]:
+    """A plain answer's part as vLLM's ``model_dump()`` writes it: every field of the response model, in
+    declaration order, null where the route sets none."""
+    unknown = values.keys() - set(fields)
+    if unknown:
+        raise TypeError(f"not a field of the response model: {sorted(unknown)}")
+    return {name: values.get(name) for name in fields}
 
 
 def usage(prompt_tokens: int, completion_tokens: int, details: tuple[str, ...] = _USAGE_DETAILS) -> dict[str, Any]:
