@@ -45,7 +45,8 @@ class LoopbackServer:
         return self._model_id
 
     def _mount(self, app: App, *, sse_space: bool = True, token_delay: float = 0.0) -> None:
-        """Serve ``app``: events framed ``data: `` (``data:`` without ``sse_space``), ``token_delay`` s apart."""
+        """Serve ``app``. Stream events go out as ``data: {...}`` (``data:{...}`` without ``sse_space``),
+        ``token_delay`` seconds apart."""
         self._context = Host(app, self._faults, self._stopping, self._record, sse_space, token_delay)
 
     # -- lifecycle -----------------------------------------------------------------------------------

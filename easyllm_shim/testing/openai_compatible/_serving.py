@@ -26,7 +26,7 @@ _USAGE_DETAILS = ("prompt_tokens_details", "completion_tokens_details")
 
 
 class Serving:
-    """The base of the routes: the served model's settings and the engine that generates for it."""
+    """The routes' base, as ``OpenAIServing`` is vLLM's: the served model's settings and its engine."""
 
     def __init__(self, settings: OpenAISettings, engine: Engine) -> None:
         self.settings = settings
@@ -74,8 +74,12 @@ def model_dump(fields: tuple[str, ...], **values: Any) -> dict[str, Any]:
 
 def usage(prompt_tokens: int, completion_tokens: int, details: tuple[str, ...] = _USAGE_DETAILS) -> dict[str, Any]:
     """``UsageInfo`` in vLLM's field order; a stream chunk carries only the ``details`` fields vLLM sets (as null)."""
-    counts = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens + completion_tokens}
-    return {**counts, "completion_tokens": completion_tokens, **dict.fromkeys(details)}
+    return {
+        "prompt_tokens": prompt_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "completion_tokens": completion_tokens,
+        **dict.fromkeys(details),
+    }
 
 
 def _stream_error_events(message: str, error_type: str) -> tuple[str, ...]:

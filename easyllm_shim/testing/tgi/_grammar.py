@@ -2,7 +2,8 @@
 
 TGI checks a json/json_schema grammar in the router (the value must be an object or a JSON string,
 and must have a top-level ``properties``) and then constrains decoding to the schema; the fake model
-instead writes one instance of it (``_json_instance``). Regex grammars are accepted but not enforced.
+instead writes one instance of it (``fake_model``'s ``json_instance``). Regex grammars are accepted
+but not enforced.
 """
 
 from __future__ import annotations
