@@ -12,4 +12,4 @@ def test_the_package_exports_exactly_its_public_names() -> None:
 
 
 def test_the_testing_package_exports_the_server_and_its_records() -> None:
-    assert easyllm_shim.testing.__all__ == ["RecordedRequest", "TGIServer"]
+    assert easyllm_shim.testing.__all__ == ["OpenAICompatibleServer", "RecordedRequest", "TGIServer"]

@@ -14,7 +14,7 @@ from easyllm_shim.testing import TGIServer
 
 from .conftest import HF_TOKEN, LLAMA
 from .openai_standin import OpenAIStandIn
-from .sdk import SDK
+from .sdk import SDK, STATUS_ERRORS
 from .wire import generate_calls
 
 MESSAGES = [{"role": "user", "content": "What's the weather in Paris?"}]
@@ -245,20 +245,7 @@ def test_a_loading_model_is_waited_for_as_the_serverless_api_asks(
     assert len(tgi.requests) == 2
 
 
-@pytest.mark.parametrize(
-    ("status", "exception"),
-    [
-        (400, openai.BadRequestError),
-        (401, openai.AuthenticationError),
-        (403, openai.PermissionDeniedError),
-        (404, openai.NotFoundError),
-        (422, openai.UnprocessableEntityError),
-        (429, openai.RateLimitError),
-        (424, openai.APIStatusError),
-        (500, openai.InternalServerError),
-        (503, openai.InternalServerError),
-    ],
-)
+@pytest.mark.parametrize(("status", "exception"), STATUS_ERRORS)
 def test_tgi_statuses_raise_the_sdk_exception_for_that_status(
     patched: TGIServer, openai_api: OpenAIStandIn, asynchronous: bool, status: int, exception: type[Exception]
 ) -> None:

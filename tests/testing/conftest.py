@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ import pytest
 from easyllm_shim.testing import TGIServer
 
 from ..reference import reference_dir
+
+# The OpenAI-compatible server's tests use openai >= 1's client API, which openai 0.28 (tox env openai0) lacks.
+collect_ignore = ["test_openai_server.py"] if version("openai").startswith("0.") else []
 
 
 def sse_payloads(text: str) -> list[str]:

@@ -9,7 +9,7 @@ import httpx2 as httpx
 import pytest
 
 from easyllm_shim.testing import TGIServer
-from easyllm_shim.testing._app import is_json_content_type
+from easyllm_shim.testing.tgi._app import is_json_content_type
 
 GENERATE = {"inputs": "Hello", "parameters": {"max_new_tokens": 2}}
 TEXT = "text/plain; charset=utf-8"

@@ -9,7 +9,7 @@ import httpx2 as httpx
 import pytest
 
 from easyllm_shim.testing import TGIServer
-from easyllm_shim.testing._faults import Fault, FaultQueue, fault_response
+from easyllm_shim.testing.loopback._faults import Fault, FaultQueue, fault_response
 
 from .conftest import sse_events, sse_payloads
 
@@ -177,7 +177,7 @@ def test_stall_after_events(replying: TGIServer, client: httpx.Client) -> None:
 
 
 def test_queue_is_first_in_first_out() -> None:
-    queue = FaultQueue()
+    queue = FaultQueue({"/generate"}.__contains__)
     queue.add(Fault("respond", None, response=fault_response(500, None, {})))
     queue.add(Fault("stall", None, seconds=1))
     first, second = queue.take_before("/generate"), queue.take_before("/generate")

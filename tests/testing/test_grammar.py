@@ -9,8 +9,9 @@ import httpx2 as httpx
 import pytest
 
 from easyllm_shim.testing import TGIServer
-from easyllm_shim.testing._grammar import InvalidGrammarError, json_instance, schema_of
-from easyllm_shim.testing._requests import Grammar
+from easyllm_shim.testing.fake_model._json_instance import json_instance
+from easyllm_shim.testing.tgi._grammar import InvalidGrammarError, schema_of
+from easyllm_shim.testing.tgi._requests import Grammar
 
 PERSON = {
     "type": "object",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from easyllm_shim.testing._infer import Infer
-from easyllm_shim.testing._model import Reply
-from easyllm_shim.testing._requests import GenerateParameters
-from easyllm_shim.testing._tokenizer import Tokenizer, vocabulary_for
-from easyllm_shim.testing._validation import Limits, ValidationError
+from easyllm_shim.testing.fake_model._model import Reply
+from easyllm_shim.testing.fake_model._tokenizer import Tokenizer, vocabulary_for
+from easyllm_shim.testing.tgi._infer import Infer
+from easyllm_shim.testing.tgi._requests import GenerateParameters
+from easyllm_shim.testing.tgi._validation import Limits, ValidationError
 
 LIMITS = Limits(2, 4, 5, 4095, 4096, grammar_support=True)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from easyllm_shim.testing._json import JsonError, Reader, describe_path
-from easyllm_shim.testing._requests import read_generate_request
+from easyllm_shim.testing.tgi._json import JsonError, Reader, describe_path
+from easyllm_shim.testing.tgi._requests import read_generate_request
 
 
 def syntax_error(body: bytes) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from easyllm_shim.testing._json import JsonError
-from easyllm_shim.testing._requests import GenerateParameters, Grammar, read_chat_request, read_generate_request
+from easyllm_shim.testing.tgi._json import JsonError
+from easyllm_shim.testing.tgi._requests import GenerateParameters, Grammar, read_chat_request, read_generate_request
 
 
 def chat(**fields: Any) -> bytes:

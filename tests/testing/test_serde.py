@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from easyllm_shim.testing._json import JsonError
-from easyllm_shim.testing._requests import read_generate_request
-from easyllm_shim.testing._serde import rust_debug, ryu
+from easyllm_shim.testing.tgi._json import JsonError
+from easyllm_shim.testing.tgi._requests import read_generate_request
+from easyllm_shim.testing.tgi._serde import rust_debug, ryu
 
 
 def data_error(body: bytes) -> str:

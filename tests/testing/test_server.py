@@ -12,7 +12,7 @@ from easyllm_shim.testing import RecordedRequest, TGIServer
 
 
 def test_public_names() -> None:
-    assert easyllm_shim.testing.__all__ == ["RecordedRequest", "TGIServer"]
+    assert easyllm_shim.testing.__all__ == ["OpenAICompatibleServer", "RecordedRequest", "TGIServer"]
 
 
 def test_the_launcher_rule_on_limits() -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from easyllm_shim.testing._settings import Settings
-from easyllm_shim.testing._validation import Limits
+from easyllm_shim.testing.tgi._settings import Settings
+from easyllm_shim.testing.tgi._validation import Limits
 
 
 def test_info_and_fingerprint() -> None:
-    settings = Settings("m", "3.3.6-dev0", Limits(2, 4, 5, 10, 20, grammar_support=True), 4, None, True, 0.0)
+    settings = Settings("m", "3.3.6-dev0", Limits(2, 4, 5, 10, 20, grammar_support=True), 4, None)
     assert settings.system_fingerprint == "3.3.6-dev0-native"
     info = settings.info()
     assert list(info)[:3] == ["model_id", "model_sha", "model_pipeline_tag"]

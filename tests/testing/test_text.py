@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from easyllm_shim.testing._text import default_reply, stable_hash, word_for
-from easyllm_shim.testing._tokenizer import Tokenizer, vocabulary_for
+from easyllm_shim.testing.fake_model._text import default_reply, stable_hash, word_for
+from easyllm_shim.testing.fake_model._tokenizer import Tokenizer, vocabulary_for
 
 
 def test_same_prompt_and_seed_give_the_same_text() -> None:

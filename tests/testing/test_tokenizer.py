@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from easyllm_shim.testing._tokenizer import Tokenizer, vocabulary_for
+from easyllm_shim.testing.fake_model._tokenizer import Tokenizer, vocabulary_for
 
 LLAMA = Tokenizer(vocabulary_for("meta-llama/Llama-2-7b-chat-hf"))
 

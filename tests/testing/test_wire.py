@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from easyllm_shim.testing._wire import compact_json, error_response, json_response, text_response
+from easyllm_shim.testing.loopback._wire import compact_json, json_response, text_response
+from easyllm_shim.testing.tgi._errors import error_response
 
 
 def test_compact_json_keeps_unicode_and_escapes_controls() -> None:

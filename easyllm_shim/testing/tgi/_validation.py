@@ -10,9 +10,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from ..fake_model import Tokenizer
 from ._grammar import InvalidGrammarError, schema_of
 from ._requests import GenerateParameters
-from ._tokenizer import Tokenizer
 
 __all__ = ["Limits", "ValidRequest", "ValidationError", "validate", "validate_best_of", "validate_stream"]
 

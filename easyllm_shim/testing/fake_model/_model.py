@@ -1,30 +1,49 @@
-"""The fake model: what it generates for a validated request, token by token, and why it stops.
+"""The fake model both stand-ins generate with: what it writes for a ``Task``, token by token, and why it stops.
 
-The continuation is the configured reply (or deterministic filler, or an instance of a JSON grammar),
-with a leading space for sentencepiece vocabularies, tokenized, followed by the EOS token. TGI's
-stopping criteria then cut it: after each token, first ``max_new_tokens`` ("length"), then EOS
+The continuation is the configured reply (or deterministic filler, or an instance of the task's JSON
+schema), with a leading space for sentencepiece vocabularies, tokenized, followed by the EOS token.
+TGI's stopping criteria then cut it: after each token, first ``max_new_tokens`` ("length"), then EOS
 ("eos_token"), then stop sequences matched against the end of the text so far ("stop_sequence");
-the matched stop text stays in the output.
+the matched stop text stays in the output. (vLLM's engine finishes a sequence its own way, from the
+same tokens.) ``embedding`` is the model's vector for an input.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ._grammar import json_instance
+from ._json_instance import json_instance
 from ._text import WORDS, default_reply, stable_hash
 from ._tokenizer import Tokenizer
-from ._validation import ValidRequest
 
-__all__ = ["FakeModel", "Generation", "Reply", "Token"]
+__all__ = ["FakeModel", "Generation", "Reply", "Task", "Token", "embedding"]
 
 Reply = str | Callable[[str, dict[str, Any]], str] | None
 
 # StoppingCriteria keeps only the tail of the output it searches for stop sequences.
 _STOP_WINDOW, _STOP_WINDOW_KEPT = 300, 200
+
+
+@dataclass(frozen=True)
+class Task:
+    """What the model is asked: continue ``prompt`` for at most ``max_new_tokens`` tokens, greedily or
+    sampling with ``seed``; ``schema`` (a JSON schema) replaces the reply with an instance of it, and a
+    reply callable receives ``(prompt, reply_context)``."""
+
+    prompt: str
+    max_new_tokens: int
+    seed: int
+    sampling: bool
+    stop: tuple[str, ...] = ()
+    top_n_tokens: int = 0
+    schema: dict[str, Any] | None = None
+    reply_context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,21 +80,21 @@ class FakeModel:
     def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
 
-    def generate(self, request: ValidRequest, reply: Reply, seed: int) -> Generation:
-        salt = seed if request.sampling else request.inputs
-        continuation = self._continuation(request, reply, seed)
-        if request.schema is None and self.tokenizer.vocabulary.leading_space and continuation[:1].strip():
+    def generate(self, task: Task, reply: Reply) -> Generation:
+        salt = task.seed if task.sampling else task.prompt
+        continuation = self._continuation(task, reply)
+        if task.schema is None and self.tokenizer.vocabulary.leading_space and continuation[:1].strip():
             # Sentencepiece decodes the first word of a continuation with its leading space.
             continuation = " " + continuation
         pieces = self.tokenizer.encode(continuation, add_special_tokens=False)
         pieces.append(self.tokenizer.eos)
-        stops = [re.compile(re.escape(stop) + "$") for stop in request.parameters.stop]
+        stops = [re.compile(re.escape(stop) + "$") for stop in task.stop]
         tokens: list[Token] = []
         window = ""
         reason = "length"
         for piece in pieces:
             tokens.append(Token(piece.id, piece.text, _logprob(piece.id, len(tokens), salt), piece.special))
-            if len(tokens) >= request.max_new_tokens:
+            if len(tokens) >= task.max_new_tokens:
                 reason = "length"
                 break
             if piece.id == self.tokenizer.eos.id:
@@ -88,20 +107,31 @@ class FakeModel:
                 if any(stop.search(window) for stop in stops):
                     reason = "stop_sequence"
                     break
-        top = tuple(_alternatives(t, i, salt, request.top_n_tokens) for i, t in enumerate(tokens))
+        top = tuple(_alternatives(t, i, salt, task.top_n_tokens) for i, t in enumerate(tokens))
         text = "".join(token.text for token in tokens if not token.special)
-        return Generation(tuple(tokens), top, text, reason, seed if request.sampling else None)
+        return Generation(tuple(tokens), top, text, reason, task.seed if task.sampling else None)
 
     @staticmethod
-    def _continuation(request: ValidRequest, reply: Reply, seed: int) -> str:
-        sample_seed = seed if request.sampling else None
-        if request.schema is not None:
-            return json_instance(request.schema, (request.inputs, sample_seed))
+    def _continuation(task: Task, reply: Reply) -> str:
+        sample_seed = task.seed if task.sampling else None
+        if task.schema is not None:
+            return json_instance(task.schema, (task.prompt, sample_seed))
         if reply is None:
-            return default_reply(request.inputs, sample_seed)
+            return default_reply(task.prompt, sample_seed)
         if callable(reply):
-            return reply(request.inputs, request.parameters.as_dict())
+            return reply(task.prompt, task.reply_context)
         return reply
+
+
+def embedding(item: Any, size: int, dimensions: int, *, normalize: bool = True) -> list[float]:
+    """The vector for ``item`` (a text, or token ids): ``size`` pseudo-random values seeded by the item, of
+    which the first ``dimensions`` are kept (a Matryoshka cut), scaled to unit length when ``normalize``."""
+    generator = random.Random(stable_hash("embedding", json.dumps(item)))
+    vector = [generator.uniform(-1.0, 1.0) for _ in range(size)][:dimensions]
+    if not normalize:
+        return vector
+    norm = math.sqrt(sum(value * value for value in vector)) or 1.0
+    return [value / norm for value in vector]
 
 
 def _logprob(token_id: int, position: int, salt: object) -> float:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._model import FakeModel, Generation, Reply
+from ..fake_model import FakeModel, Generation, Reply, Task, Tokenizer
 from ._requests import GenerateParameters
-from ._tokenizer import Tokenizer
 from ._validation import Limits, ValidRequest, validate, validate_best_of, validate_stream
 
 __all__ = ["Infer", "Inference"]
@@ -39,7 +38,7 @@ class Infer:
             validate_best_of(best_of, self.limits)
         runs = [self._validate(inputs, parameters, add_special_tokens) for _ in range(max(best_of, 1))]
         reply = self._reply()
-        generations = [self.model.generate(run, reply, run.seed) for run in runs]
+        generations = [self.model.generate(_task(run), reply) for run in runs]
         best = max(range(len(generations)), key=lambda i: generations[i].mean_logprob)
         others = tuple(g for i, g in enumerate(generations) if i != best)
         return Inference(runs[best], generations[best], others)
@@ -50,7 +49,22 @@ class Infer:
         """/generate_stream: the stream-only rules come before the usual validation."""
         validate_stream(parameters)
         run = self._validate(inputs, parameters, add_special_tokens)
-        return Inference(run, self.model.generate(run, self._reply(), run.seed))
+        return Inference(run, self.model.generate(_task(run), self._reply()))
 
     def _validate(self, inputs: str, parameters: GenerateParameters, add_special_tokens: bool) -> ValidRequest:
         return validate(inputs, parameters, self.limits, self.tokenizer, add_special_tokens=add_special_tokens)
+
+
+def _task(request: ValidRequest) -> Task:
+    """A validated request as the fake model takes it; a reply callable gets the effective parameters."""
+    parameters = request.parameters
+    return Task(
+        prompt=request.inputs,
+        max_new_tokens=request.max_new_tokens,
+        seed=request.seed,
+        sampling=request.sampling,
+        stop=parameters.stop,
+        top_n_tokens=request.top_n_tokens,
+        schema=request.schema,
+        reply_context=parameters.as_dict(),
+    )

@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..fake_model import Token
+from ..loopback import EventStream, Response, compact_json, json_response
+from ._errors import error_response
 from ._infer import Infer, Inference
-from ._model import Token
 from ._requests import ChatRequest, GenerateParameters, read_chat_request
 from ._routes import generation_headers, stream_headers, validation_error
 from ._settings import Settings
 from ._validation import ValidationError
-from ._wire import EventStream, Response, compact_json, error_response, json_response
 
 __all__ = ["MessagesAPI"]
 
@@ -137,7 +138,8 @@ class MessagesAPI:
             inference = self.infer.generate_stream(prompt, parameters, add_special_tokens=False)
         except ValidationError as error:
             # Validation runs inside the stream, so it arrives as an OpenAI-style error event.
-            return EventStream(_openai_error_events(f"Input validation error: {error}", "validation"), 2, headers)
+            refusal = _openai_error_events(f"Input validation error: {error}", "validation")
+            return EventStream(refusal, 2, headers, _openai_error_events)
         best = inference.best
         last = len(best.tokens) - 1
         events = []

@@ -9,12 +9,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..fake_model import Generation, Token
+from ..loopback import EventStream, Response, compact_json, json_response
+from ._errors import error_event, error_response
 from ._infer import Infer, Inference
-from ._model import Generation, Token
 from ._requests import GenerateRequest, read_generate_request
 from ._settings import COMPUTE_TYPE, Settings
 from ._validation import ValidationError
-from ._wire import EventStream, Response, compact_json, error_response, json_response
 
 __all__ = ["NativeRoutes", "generation_headers", "stream_headers", "validation_error"]
 
@@ -139,11 +140,10 @@ class NativeRoutes:
             inference = self.infer.generate_stream(request.inputs, parameters)
         except ValidationError as error:
             # Validation runs inside TGI's stream, so the error is an event of a 200 response.
-            event = compact_json({"error": f"Input validation error: {error}", "error_type": "validation"})
-            return EventStream((event,), 1, headers)
+            return EventStream(error_event(f"Input validation error: {error}", "validation"), 1, headers, error_event)
         prompt = request.inputs if full_text else ""
         events = _token_events(inference, prompt, details=parameters.details)
-        return EventStream(events, 1, headers)
+        return EventStream(events, 1, headers, error_event)
 
 
 def _token_events(inference: Inference, prompt: str, *, details: bool) -> tuple[str, ...]:

@@ -2,20 +2,21 @@
 
 A fault waits in the queue until a request it matches takes it. "Before" faults (an answer to send
 instead, or a stall) are taken by any matching request; stream faults only by a matching request
-whose answer is an event stream. ``path=None`` matches the generation routes only.
+whose answer is an event stream. A fault with ``path=None`` matches the routes the queue was made
+with (each stand-in's generation routes).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ._wire import JSON, TEXT, Response, compact_json
 
-__all__ = ["GENERATION_ROUTES", "Fault", "FaultQueue", "fault_response"]
+__all__ = ["Fault", "FaultQueue", "fault_response"]
 
-GENERATION_ROUTES = frozenset({"/", "/generate", "/generate_stream", "/v1/chat/completions"})
 BEFORE = frozenset({"respond", "stall"})
 STREAM = frozenset({"cut", "malformed", "error", "stall_stream"})
 
@@ -32,11 +33,6 @@ class Fault:
     after_events: int = 0
     message: str = ""
     error_type: str = ""
-
-    def matches(self, path: str) -> bool:
-        if self.path is not None:
-            return path == self.path
-        return path in GENERATION_ROUTES or path.startswith("/models/")
 
 
 def fault_response(
@@ -56,9 +52,10 @@ def fault_response(
 
 
 class FaultQueue:
-    """Thread-safe FIFO of faults."""
+    """Thread-safe FIFO of faults; ``unscoped`` says which routes a fault with ``path=None`` applies to."""
 
-    def __init__(self) -> None:
+    def __init__(self, unscoped: Callable[[str], bool]) -> None:
+        self._unscoped = unscoped
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
@@ -83,9 +80,12 @@ class FaultQueue:
     def _take(self, kinds: frozenset[str], path: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.kind in kinds and fault.matches(path):
+                if fault.kind in kinds and self._matches(fault, path):
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._faults.remove(fault)
                     return fault
         return None
+
+    def _matches(self, fault: Fault, path: str) -> bool:
+        return self._unscoped(path) if fault.path is None else path == fault.path

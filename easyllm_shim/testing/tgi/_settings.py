@@ -26,8 +26,6 @@ class Settings:
     limits: Limits
     max_client_batch_size: int
     api_key: str | None
-    sse_space: bool
-    token_delay: float
     embedding_dimensions: int = 384
 
     @property

@@ -7,15 +7,13 @@ equally. Errors follow TEI: `{"error", "error_type"}` with TEI's capitalised typ
 from __future__ import annotations
 
 import json
-import math
-import random
 import time
 from typing import Any
 
+from ..fake_model import Tokenizer, embedding
+from ..loopback import Response, json_response, text_response
+from ._errors import error_response
 from ._settings import COMPUTE_TYPE, Settings
-from ._text import stable_hash
-from ._tokenizer import Tokenizer
-from ._wire import Response, error_response, json_response, text_response
 
 __all__ = ["EmbedRoutes"]
 
@@ -60,7 +58,8 @@ class EmbedRoutes:
         if not request.get("truncate") and max(counts) > longest:
             message = f"`inputs` must have less than {longest} tokens. Given: {max(counts)}"
             return error_response(413, f"Input validation error: {message}", "Validation")
-        vectors = [self._vector(item, dimensions or size, bool(request.get("normalize", True))) for item in batch]
+        normalize = bool(request.get("normalize", True))
+        vectors = [embedding(item, size, dimensions or size, normalize=normalize) for item in batch]
         elapsed = time.perf_counter() - started
         headers = (
             ("x-compute-type", COMPUTE_TYPE),
@@ -78,11 +77,3 @@ class EmbedRoutes:
         if isinstance(item, str):
             return len(self.tokenizer.encode(item, add_special_tokens=True))
         return len(item)
-
-    def _vector(self, item: Any, size: int, normalize: bool) -> list[float]:
-        generator = random.Random(stable_hash("embedding", json.dumps(item)))
-        vector = [generator.uniform(-1.0, 1.0) for _ in range(self.settings.embedding_dimensions)][:size]
-        if normalize:
-            norm = math.sqrt(sum(value * value for value in vector)) or 1.0
-            vector = [value / norm for value in vector]
-        return vector

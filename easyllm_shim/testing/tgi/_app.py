@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..loopback import EventStream, Response, json_response, text_response
 from ._embeddings import EmbedRoutes
 from ._json import JsonError
 from ._messages_api import MessagesAPI
 from ._routes import NativeRoutes
 from ._settings import PAYLOAD_LIMIT, Settings
-from ._wire import EventStream, Response, json_response, text_response
 
 __all__ = ["App"]
 

@@ -1,9 +1,8 @@
-"""TGI's grammar checks, and a JSON instance of the schema for the fake model to "generate".
+"""A JSON instance of a schema: what the fake model writes where a real one would decode under a grammar.
 
-TGI checks a json/json_schema grammar in the router (the value must be an object or a JSON string,
-and must have a top-level ``properties``) and then constrains decoding to the schema. The fake model
-instead writes one compact instance that satisfies the common schema keywords. Regex grammars are
-accepted but not enforced.
+One compact instance that satisfies the common schema keywords (required properties, types,
+``enum``/``const``, ``anyOf``/``oneOf``/``allOf``, local ``$ref``, bounds, lengths, a few string
+formats), derived deterministically from the salt.
 """
 
 from __future__ import annotations
@@ -11,11 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._json import JsonError, Reader
-from ._requests import Grammar
 from ._text import stable_hash, word_for
 
-__all__ = ["InvalidGrammarError", "json_instance", "schema_of"]
+__all__ = ["json_instance"]
 
 _MAX_DEPTH = 8
 _STRING_FORMATS = {
@@ -26,36 +23,6 @@ _STRING_FORMATS = {
     "uri": "https://example.com",
     "uuid": "00000000-0000-4000-8000-000000000000",
 }
-
-
-class InvalidGrammarError(ValueError):
-    """The grammar is refused; the message is TGI's, without the "Input validation error: " prefix."""
-
-
-def schema_of(grammar: Grammar, *, supported: bool) -> dict[str, Any] | None:
-    """The JSON schema to satisfy (None for a regex grammar), checked in TGI's order."""
-    if not supported:
-        raise InvalidGrammarError("grammar is not supported")
-    if grammar.kind == "regex":
-        return None
-    value = grammar.value["schema"] if grammar.kind == "json_schema" else grammar.value
-    if isinstance(value, str):
-        reader = Reader(value.encode("utf-8"))
-        try:
-            value = reader.any()
-            reader.finish()
-        except JsonError as error:  # serde_json::from_str: no path in its message
-            raise InvalidGrammarError(
-                f"grammar is not valid: {error.message} at line {error.line} column {error.column}"
-            ) from None
-    elif not isinstance(value, dict):
-        raise InvalidGrammarError("grammar is not supported")
-    if not isinstance(value, dict | bool):  # the draft 2020-12 meta-schema allows objects and booleans
-        compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        raise InvalidGrammarError(f'grammar is not valid: {compact} is not of types "boolean", "object"')
-    if not isinstance(value, dict) or "properties" not in value:
-        raise InvalidGrammarError("grammar is not valid: Grammar must have a 'properties' field")
-    return value
 
 
 def json_instance(schema: dict[str, Any], salt: object) -> str:

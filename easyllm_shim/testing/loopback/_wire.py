@@ -12,7 +12,6 @@ __all__ = [
     "RecordedRequest",
     "Response",
     "compact_json",
-    "error_response",
     "json_response",
     "text_response",
 ]
@@ -57,25 +56,17 @@ def text_response(status: int, text: str) -> Response:
     return Response(status, text.encode("utf-8"), (("content-type", TEXT),))
 
 
-def error_response(status: int, message: str, error_type: str) -> Response:
-    """TGI's ErrorResponse body."""
-    return json_response(status, {"error": message, "error_type": error_type})
-
-
-def _no_error_events(message: str, error_type: str) -> tuple[str, ...]:
-    return (compact_json({"error": message, "error_type": error_type}),)
-
-
 @dataclass(frozen=True)
 class EventStream:
     """A 200 ``text/event-stream`` answer, already generated; the HTTP layer paces and frames it.
 
     ``events`` are the ``data:`` payloads in order; the last ``ending`` of them close the stream (the
     final token event, or the finish chunk, usage chunk and ``[DONE]``), so injected faults land
-    before them. ``error_events`` renders a generation error the way this route reports one.
+    before them. ``error_events`` renders a generation error ``(message, error_type)`` the way this
+    route reports one inside its stream.
     """
 
     events: tuple[str, ...]
     ending: int
     headers: tuple[tuple[str, str], ...]
-    error_events: Callable[[str, str], tuple[str, ...]] = field(default=_no_error_events, repr=False)
+    error_events: Callable[[str, str], tuple[str, ...]] = field(repr=False)

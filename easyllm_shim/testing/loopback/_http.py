@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ._app import App
 from ._faults import Fault, FaultQueue
-from ._settings import Settings
 from ._wire import EventStream, RecordedRequest, Response, text_response
 
-__all__ = ["Host", "HttpServer"]
+__all__ = ["App", "Host", "HttpServer"]
+
+# A stand-in's routing: (method, path with its query, headers with lower-case names, body) -> the answer.
+App = Callable[[str, str, dict[str, str], bytes], "Response | EventStream"]
 
 _MALFORMED = "{not json"
 _READ_SIZE = 65536
@@ -30,13 +31,14 @@ _JOIN_TIMEOUT = 5.0
 
 @dataclass(frozen=True)
 class Host:
-    """What the HTTP layer needs from the server object."""
+    """What the HTTP layer needs from the server object; ``sse_space`` and ``token_delay`` shape its streams."""
 
-    settings: Settings
     app: App
     faults: FaultQueue
     stopping: threading.Event
     record: Callable[[RecordedRequest], None]
+    sse_space: bool = True
+    token_delay: float = 0.0
 
 
 class _BadRequest(Exception):
@@ -149,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(fault.response)
             return
         try:
-            result = host.app.handle(self.command, self.path, headers, body)
+            result = host.app(self.command, self.path, headers, body)
         except Exception as error:  # a user's reply callable failed: say so instead of hanging up
             result = text_response(500, f"easyllm_shim.testing: the fake model failed: {error!r}")
         if isinstance(result, EventStream):
@@ -206,8 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     def _send_stream(self, stream: EventStream, fault: Fault | None) -> None:
-        settings = self.server.host.settings
-        stopping = self.server.host.stopping
+        host = self.server.host
+        stopping = host.stopping
         self._start(200, stream.headers)
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
@@ -231,13 +233,13 @@ class _Handler(BaseHTTPRequestHandler):
                     break
             if index == len(events):
                 break
-            if index > 0 and settings.token_delay > 0 and stopping.wait(settings.token_delay):
+            if index > 0 and host.token_delay > 0 and stopping.wait(host.token_delay):
                 self.close_connection = True
                 return
             self._frame(events[index])
         self.wfile.write(b"0\r\n\r\n")
 
     def _frame(self, payload: str) -> None:
-        separator = "data: " if self.server.host.settings.sse_space else "data:"
+        separator = "data: " if self.server.host.sse_space else "data:"
         frame = f"{separator}{payload}\n\n".encode()
         self.wfile.write(b"%x\r\n%s\r\n" % (len(frame), frame))
