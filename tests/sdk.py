@@ -13,17 +13,21 @@ OPENAI_KEY = "sk-test-openai-key-never-for-hf"
 
 # The exception the openai SDK raises for an error status (one it has no class for is an APIStatusError).
 # openai 0.28 (whose conftest imports this module too) has none of these classes.
-STATUS_ERRORS: list[tuple[int, type[openai.APIStatusError]]] = [] if not hasattr(openai, "OpenAI") else [
-    (400, openai.BadRequestError),
-    (401, openai.AuthenticationError),
-    (403, openai.PermissionDeniedError),
-    (404, openai.NotFoundError),
-    (422, openai.UnprocessableEntityError),
-    (429, openai.RateLimitError),
-    (424, openai.APIStatusError),
-    (500, openai.InternalServerError),
-    (503, openai.InternalServerError),
-]
+STATUS_ERRORS: list[tuple[int, type[openai.APIStatusError]]] = (
+    []
+    if not hasattr(openai, "OpenAI")
+    else [
+        (400, openai.BadRequestError),
+        (401, openai.AuthenticationError),
+        (403, openai.PermissionDeniedError),
+        (404, openai.NotFoundError),
+        (422, openai.UnprocessableEntityError),
+        (429, openai.RateLimitError),
+        (424, openai.APIStatusError),
+        (500, openai.InternalServerError),
+        (503, openai.InternalServerError),
+    ]
+)
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,11 @@ def resolve_format(
     if override is not None:
         chat_format = _from_override(override)
     else:
-        found = _for_model(model, registrations_changed())
-        if found is None:
+        known = _for_model(model, registrations_changed())
+        if known is None:
             logger.debug("easyllm_shim: no prompt format known for model %r; using %s", model, DEFAULT_FAMILY.name)
-        chat_format = DEFAULT_FAMILY if found is None else found
+            known = DEFAULT_FAMILY
+        chat_format = known
     if neutralize_markers is None or neutralize_markers == chat_format.neutralize_markers:
         return chat_format
     return dataclasses.replace(chat_format, neutralize_markers=neutralize_markers)

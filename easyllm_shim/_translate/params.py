@@ -40,14 +40,19 @@ def check_names(body: Mapping[str, Any], known: frozenset[str]) -> None:
         if name in known:
             continue
         if name in UNSUPPORTED:
-            if value is not True and value in _HARMLESS_BY_NAME.get(name, _HARMLESS):
-                continue
-            raise InvalidRequest(f"Unsupported parameter '{name}' for Hugging Face models: {UNSUPPORTED[name]}", name)
+            check_supported(name, value)
+            continue
         raise InvalidRequest(
             f"Unknown parameter '{name}' for Hugging Face models (TGI parameters allowed through extra_body:"
             f" {', '.join(sorted(TGI_PASSTHROUGH))})",
             param=name,
         )
+
+
+def check_supported(name: str, value: Any) -> None:
+    """Refuse a parameter of UNSUPPORTED, unless its value asks for nothing (OpenAI's default)."""
+    if value is True or value not in _HARMLESS_BY_NAME.get(name, _HARMLESS):
+        raise InvalidRequest(f"Unsupported parameter '{name}' for Hugging Face models: {UNSUPPORTED[name]}", name)
 
 
 def number(body: Mapping[str, Any], name: str, low: float, high: float) -> float | None:

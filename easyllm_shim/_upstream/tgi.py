@@ -1,8 +1,9 @@
 """Text Generation Inference's native protocol, sans I/O: one routed call as a flow of I/O steps.
 
 `ask_info()` learns a server's limits and model from `/info` (once per server); `call()` sends one
-`/generate` request per choice and prompt (all at once), or opens one `/generate_stream` per choice and reads up to each
-stream's first event, so that an error there becomes an HTTP error as OpenAI would answer it.
+`/generate` request per choice and prompt (all at once), or opens one `/generate_stream` per choice
+and reads up to each stream's first event, so that an error there becomes an HTTP error as OpenAI
+would answer it.
 `relay()` then turns TGI's events into OpenAI's, choice after choice. TEI's `/embed` and the
 serverless API (TGI's compat route, no `/info`) ride the same flow.
 """
@@ -117,9 +118,9 @@ class ServerInfo:
 DEFAULT_INFO = ServerInfo()
 
 
-def needs_info(plan: Plan, endpoint: Endpoint) -> bool:
-    """TGI servers have `/info`; TEI (embeddings) and the serverless API do not."""
-    return plan.task == "generate" and not endpoint.serverless
+def needs_info(task: str, endpoint: Endpoint) -> bool:
+    """TGI servers have `/info`; TEI (embeddings, task "embed") and the serverless API do not."""
+    return task == "generate" and not endpoint.serverless
 
 
 def ask_info(endpoint: Endpoint) -> Generator[Step, Any, Answer]:

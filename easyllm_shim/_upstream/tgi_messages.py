@@ -17,25 +17,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._translate.errors import InvalidRequest, error_body
+from .._translate.params import check_supported
 from .._translate.sse import SSEDecoder
 from . import openai_compatible
 from .endpoint import OPENAI, Endpoint
 from .steps import Flow, Reply, Streaming
+from .tgi import JSON_HEADERS
 
-_JSON_HEADERS = [(b"content-type", b"application/json")]
 _FINISH_REASONS = {"stop_sequence": "stop", "eos_token": "stop"}
-_REFUSED = {
-    "presence_penalty": "TGI turns it into repetition_penalty = presence_penalty + 2, a different penalty",
-    "logit_bias": "TGI has no logit bias",
-}
+# What TGI's Messages API ignores or reinterprets, refused as on TGI's native route.
+_REFUSED = ("presence_penalty", "logit_bias")
 
 
 def request_body(request: Mapping[str, Any], model: str) -> dict[str, Any]:
     """The body TGI's Messages API answers as OpenAI would; raises InvalidRequest for what it cannot honour."""
     body = {name: value for name, value in request.items() if name != "prompt_format"}
-    for name, reason in _REFUSED.items():
-        if body.get(name) not in (None, 0, {}):
-            raise InvalidRequest(f"Unsupported parameter '{name}' for {model} on TGI's Messages API: {reason}", name)
+    for name in _REFUSED:
+        if name in body:
+            check_supported(name, body[name])
     if body.get("n") not in (None, 1):
         raise InvalidRequest(f"'n' must be 1 for {model}: TGI's Messages API returns one choice", "n")
     body.pop("n", None)
@@ -57,7 +56,7 @@ def call(body: Mapping[str, Any], endpoint: Endpoint, model: str, served: str) -
     if answer.status == 200:
         return Reply(200, answer.headers, _completion(answer.content, served))
     refusal = _refusal(answer, model, endpoint.url)
-    return answer if refusal is None else Reply(answer.status, _JSON_HEADERS, refusal)
+    return answer if refusal is None else Reply(answer.status, JSON_HEADERS, refusal)
 
 
 def how_to_name_a_format(model: str) -> str:
@@ -107,7 +106,7 @@ class _StreamFixer:
         self._served = served
         self._decoder = SSEDecoder()
         self._id = "chatcmpl-" + secrets.token_hex(12)
-        self._last: dict[str, Any] = {}
+        self._last: dict[str, Any] | None = None  # the last chunk, whose envelope an added chunk repeats
         self._tool_calls = False
         self._finished = False
         self._done = False
@@ -123,7 +122,7 @@ class _StreamFixer:
         if data == b"[DONE]":
             self._done = True
             end = b""
-            if self._tool_calls and not self._finished and self._last:  # TGI never says a tool call ended
+            if self._tool_calls and not self._finished and self._last is not None:  # TGI never says it ended
                 choice = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "tool_calls"}
                 end = _frame(json.dumps({**self._last, "choices": [choice], "usage": None}).encode())
             return end + _frame(data)
@@ -142,7 +141,7 @@ class _StreamFixer:
                 self._tool_calls |= isinstance(delta, dict) and bool(delta.get("tool_calls"))
                 _fix_finish(choice, self._tool_calls)
                 self._finished |= choice.get("finish_reason") is not None
-        self._last = {name: chunk.get(name) for name in ("id", "object", "created", "model", "system_fingerprint")}
+        self._last = chunk
         return _frame(json.dumps(chunk).encode())
 
 

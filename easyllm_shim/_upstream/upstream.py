@@ -44,7 +44,7 @@ class Upstream:
             endpoint = self.endpoint(model)
             if endpoint.kind == OPENAI and path not in PATHS:
                 raise InvalidRequest(f"the shim cannot route {path} for Hugging Face models")
-            messages_api = endpoint.kind != OPENAI and self._server_builds_prompt(path, request, model)
+            messages_api = endpoint.kind != OPENAI and self._server_builds_prompt(path, request, model, endpoint)
             body = tgi_messages.request_body(request, model) if messages_api else None
             plan = None if endpoint.kind == OPENAI or messages_api else self._plan(path, request)
         except InvalidRequest as error:
@@ -53,10 +53,10 @@ class Upstream:
             return (yield from openai_compatible.call(path, request, endpoint))
         info = self._info.get(endpoint.url)
         if info is None:
-            if endpoint.serverless or (plan is not None and not tgi.needs_info(plan, endpoint)):
-                info = DEFAULT_INFO
-            else:
+            if tgi.needs_info("generate" if plan is None else plan.task, endpoint):
                 info = self._learn(endpoint, (yield from tgi.ask_info(endpoint)))
+            else:
+                info = DEFAULT_INFO
         requested = model if plan is None else plan.model
         served = requested if info.serves(requested) else self._mismatch(requested, info, endpoint)
         if body is not None:
@@ -96,15 +96,12 @@ class Upstream:
             return plan_responses(request, self._format)
         raise InvalidRequest(f"the shim cannot translate {path} for Hugging Face models")
 
-    def _server_builds_prompt(self, path: str, request: Mapping[str, Any], model: Any) -> bool:
+    def _server_builds_prompt(self, path: str, request: Mapping[str, Any], model: str, endpoint: Endpoint) -> bool:
         """A chat call for a model whose format the shim does not know goes to TGI's Messages API, where the
         server applies the model's own template: never a prompt in a guessed format."""
-        if path not in ("/chat/completions", "/responses") or not isinstance(model, str) or not model:
+        if path not in ("/chat/completions", "/responses") or not model:
             return False
-        config = self.config
-        if request.get("prompt_format") or config.prompt_formats.get(model) or config.prompt_format:
-            return False
-        if known_format(model) is not None:
+        if self._override(model, request.get("prompt_format")) or known_format(model) is not None:
             return False
         if path == "/responses":  # TGI has no Responses API
             raise InvalidRequest(
@@ -112,15 +109,19 @@ class Upstream:
                 f" {tgi_messages.how_to_name_a_format(model)}",
                 param="model",
             )
-        url = self.endpoint(model).url
+        url = endpoint.url
         if (model, url) not in self._told_format:
             self._told_format.add((model, url))
             log.info("easyllm_shim: no chat format known for %s; TGI's Messages API at %s applies its own", model, url)
         return True
 
-    def _format(self, model: str, call_override: Any) -> ChatFormat:
+    def _override(self, model: str, call_override: Any) -> Any:
+        """The format given for `model`: the call's, else the configuration's for it, else its global one."""
         config = self.config
-        override = call_override or config.prompt_formats.get(model) or config.prompt_format
+        return call_override or config.prompt_formats.get(model) or config.prompt_format
+
+    def _format(self, model: str, call_override: Any) -> ChatFormat:
+        override = self._override(model, call_override)
         try:
             return resolve_format(model, override)
         except (ValueError, TypeError) as error:  # an unknown format name is the caller's mistake
