@@ -678,7 +678,7 @@ def test_routing_errors(http: httpx.Client, server: OpenAICompatibleServer) -> N
         {"detail": "Method Not Allowed"},
     )
     assert http.get("/chat/completions").headers["allow"] == "POST"
-    assert (http.post("/responses").status_code, http.post("/responses").json()) == (404, {"detail": "Not Found"})
+    assert (http.post("/audio/speech").status_code, http.post("/audio/speech").json()) == (404, {"detail": "Not Found"})
     assert http.post("/models").status_code == 405
 
 
@@ -831,3 +831,87 @@ def test_stall_next_trips_the_client_timeout(server: OpenAICompatibleServer) -> 
     sdk = openai.OpenAI(base_url=server.url, api_key="x", max_retries=0, timeout=1.0)
     with sdk, pytest.raises(openai.APITimeoutError):
         sdk.chat.completions.create(model=LLAMA, messages=HI)
+
+
+# -- /v1/responses -------------------------------------------------------------------------------------------
+def test_responses(client: openai.OpenAI) -> None:
+    response = client.responses.create(model=LLAMA, input="Hi", instructions="Be brief.", temperature=0)
+
+    assert type(response) is openai.types.responses.Response
+    assert (response.status, response.output_text, response.model) == ("completed", " one two three four five", LLAMA)
+    assert response.id.startswith("resp_")
+    assert str(response.output[0].id).startswith("msg_")
+    assert response.usage is not None
+    assert (response.usage.output_tokens, response.temperature, response.top_p) == (6, 0.0, 1.0)  # the EOS counts
+    assert response.instructions == "Be brief."
+
+
+def test_responses_on_the_wire(http: httpx.Client) -> None:
+    answer = http.post("/responses", json={"model": LLAMA, "input": "Hi", "max_output_tokens": 2}).json()
+
+    opening = ["id", "created_at", "incomplete_details", "instructions", "metadata", "model", "object", "output"]
+    assert list(answer)[:8] == opening
+    assert (answer["status"], answer["incomplete_details"]) == ("incomplete", {"reason": "max_output_tokens"})
+    assert answer["output"][0]["content"] == [
+        {"annotations": [], "text": " one two", "type": "output_text", "logprobs": []}
+    ]
+    assert answer["usage"]["input_tokens_details"]["cached_tokens"] == 0
+
+
+def test_responses_stream_on_the_wire(http: httpx.Client) -> None:
+    request = {"model": LLAMA, "input": [{"role": "user", "content": [{"type": "input_text", "text": "Hi"}]}]}
+    with http.stream("POST", "/responses", json={**request, "stream": True, "max_output_tokens": 2}) as response:
+        text = response.read().decode()
+
+    frames = [frame.split("\n") for frame in text.split("\n\n") if frame]
+    names = [name.removeprefix("event: ") for name, _ in frames]
+    payloads = [json.loads(data.removeprefix("data: ")) for _, data in frames]
+    assert names == [
+        "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
+        "response.output_text.delta", "response.output_text.delta", "response.output_text.done",
+        "response.content_part.done", "response.output_item.done", "response.completed",
+    ]  # fmt: skip
+    assert [payload["type"] for payload in payloads] == names
+    assert [payload["sequence_number"] for payload in payloads] == list(range(len(names)))
+    assert [payload["delta"] for payload in payloads[4:6]] == [" one", " two"]
+    assert payloads[-1]["response"]["status"] == "incomplete"
+
+
+def test_responses_stream_through_the_sdk(client: openai.OpenAI) -> None:
+    with client.responses.stream(model=LLAMA, input="Hi") as stream:
+        deltas = [event.delta for event in stream if event.type == "response.output_text.delta"]
+        final = stream.get_final_response()
+
+    assert "".join(deltas) == final.output_text == " one two three four five"
+    assert final.status == "completed"
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({}, 400, "'loc': 'body.input', 'msg': 'Field required'"),
+        ({"input": "x", "prompt": {"id": "p"}}, 400, "prompt template is not supported"),
+        ({"input": "x", "background": True, "store": False}, 400, "background can only be used when `store` is true"),
+        ({"input": "x", "previous_response_id": "resp_1"}, 404, "Response with id 'resp_1' not found."),
+        ({"input": "x", "text": {"format": {"type": "json_object"}}}, 501, "json_object is not supported"),
+        ({"input": "x", "temperature": 3}, 400, "temperature must be in [0, 2], got 3.0."),
+        ({"input": "x", "tools": [{"type": "function", "name": "f"}]}, 400, "not tools"),
+        ({"input": [{"type": "function_call_output", "call_id": "c", "output": "o"}]}, 400, "'function_call_output'"),
+    ],
+)
+def test_responses_refusals(client: openai.OpenAI, fields: dict[str, Any], status: int, message: str) -> None:
+    with pytest.raises(openai.APIStatusError) as raised:
+        client.responses.create(model=LLAMA, **fields)
+
+    assert raised.value.status_code == status
+    assert message in str(raised.value.message)
+
+
+def test_responses_follow_a_json_schema(client: openai.OpenAI, server: OpenAICompatibleServer) -> None:
+    server.reply = None
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    text_format: Any = {"format": {"type": "json_schema", "name": "n", "schema": schema}}
+
+    response = client.responses.create(model=LLAMA, input="A number", text=text_format)
+
+    assert isinstance(json.loads(response.output_text)["n"], int)

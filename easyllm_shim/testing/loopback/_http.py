@@ -239,7 +239,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._frame(events[index])
         self.wfile.write(b"0\r\n\r\n")
 
-    def _frame(self, payload: str) -> None:
+    def _frame(self, event: str | tuple[str, str]) -> None:
         separator = "data: " if self.server.host.sse_space else "data:"
-        frame = f"{separator}{payload}\n\n".encode()
+        name, payload = ("", event) if isinstance(event, str) else event
+        field = f"event: {name}\n" if name else ""
+        frame = f"{field}{separator}{payload}\n\n".encode()
         self.wfile.write(b"%x\r\n%s\r\n" % (len(frame), frame))

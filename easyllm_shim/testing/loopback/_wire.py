@@ -60,13 +60,14 @@ def text_response(status: int, text: str) -> Response:
 class EventStream:
     """A 200 ``text/event-stream`` answer, already generated; the HTTP layer paces and frames it.
 
-    ``events`` are the ``data:`` payloads in order; the last ``ending`` of them close the stream (the
+    ``events`` are the ``data:`` payloads in order (a ``(name, payload)`` pair also writes the SSE
+    ``event:`` field, as the Responses API's streams do); the last ``ending`` of them close the stream (the
     final token event, or the finish chunk, usage chunk and ``[DONE]``), so injected faults land
     before them. ``error_events`` renders a generation error ``(message, error_type)`` the way this
     route reports one inside its stream.
     """
 
-    events: tuple[str, ...]
+    events: tuple[str | tuple[str, str], ...]
     ending: int
     headers: tuple[tuple[str, str], ...]
-    error_events: Callable[[str, str], tuple[str, ...]] = field(repr=False)
+    error_events: Callable[[str, str], tuple[str | tuple[str, str], ...]] = field(repr=False)

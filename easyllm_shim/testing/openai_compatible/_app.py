@@ -21,7 +21,7 @@ __all__ = ["OPENAI_ROUTES", "OpenAIApp"]
 
 PostHandler = Callable[[dict[str, str], bytes], "Response | EventStream"]
 
-OPENAI_ROUTES = frozenset({"/v1/chat/completions", "/v1/completions", "/v1/embeddings"})
+OPENAI_ROUTES = frozenset({"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses"})
 # AuthenticationMiddleware.GUARDED_PREFIX
 _GUARDED = ("/v1", "/v2", "/inference", "/cohere")
 

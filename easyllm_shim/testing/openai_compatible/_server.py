@@ -13,6 +13,7 @@ from ._chat import ChatRoute
 from ._completions import CompletionsRoute
 from ._embeddings import EmbeddingsRoute
 from ._engine import Engine
+from ._responses import ResponsesRoute
 from ._settings import VLLM_VERSION, OpenAISettings
 
 __all__ = ["OpenAICompatibleServer"]
@@ -79,6 +80,7 @@ class OpenAICompatibleServer(LoopbackServer):
             "/v1/chat/completions": ChatRoute(settings, engine).create,
             "/v1/completions": CompletionsRoute(settings, engine).create,
             "/v1/embeddings": EmbeddingsRoute(settings, engine).create,
+            "/v1/responses": ResponsesRoute(settings, engine).create,
         }
         app = OpenAIApp(settings, post, lambda: self._healthy)
         self._mount(app.handle, token_delay=token_delay)
