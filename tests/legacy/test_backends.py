@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import easyllm_shim
-from easyllm_shim.testing import TGIServer
+from easyllm_shim.testing import OpenAICompatibleServer, TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
 from ..openai_standin import OpenAIStandIn
@@ -49,3 +49,22 @@ def test_a_tgi_model_of_unknown_format_is_answered_by_tgis_messages_api(patched:
     assert streamed.content.strip() == "Hello there!"
     assert [request.path for request in patched.requests] == ["/info"] + ["/v1/chat/completions"] * 2
     assert patched.requests[1].json()["stop"] == ["never"]
+
+
+def test_completions_and_embeddings_on_an_openai_compatible_upstream(
+    openai_server: OpenAICompatibleServer, legacy: LegacySDK
+) -> None:
+    easyllm_shim.patch(api_base=openai_server.url, token=HF_TOKEN)
+
+    completion = legacy.create("Completion", model=LLAMA, prompt="Once upon", max_tokens=4, seed=1)
+    streamed = legacy.stream("Completion", model=LLAMA, prompt="Once upon", max_tokens=4, seed=1)
+    embedding = legacy.create("Embedding", model=LLAMA, input=["one", "two"])
+
+    assert type(completion) is openai0.openai_object.OpenAIObject
+    assert completion.usage.completion_tokens == 4
+    text = "".join(chunk.choices[0].text for chunk in streamed.chunks if chunk.choices)
+    assert text == completion.choices[0].text  # the same seed, the same text
+    assert [len(item.embedding) for item in embedding.data] == [384, 384]
+    paths = [request.path for request in openai_server.requests]
+    assert paths == ["/v1/completions", "/v1/completions", "/v1/embeddings"]
+    assert all(request.headers["authorization"] == f"Bearer {HF_TOKEN}" for request in openai_server.requests)
