@@ -21,7 +21,7 @@ from typing import Any
 from .._flows import adrive, arelay, drive, relay
 from .._translate.sse import SSEDecoder
 from .._upstream.steps import Answer, CloseOne, Headers, Open, Read, ReadAll, Reply, Request, Send, Step
-from .._upstream.threads import choice_pool
+from .._upstream.threads import CONCURRENT_REQUESTS, choice_pool
 from .._upstream.upstream import Upstream
 from .arguments import Arguments, RequestTimeout
 from .objects import Shaper, load, response_headers, sdk
@@ -171,7 +171,13 @@ class _AiohttpIO:
             return await anext(self._chunks[step.stream], b"")
         if isinstance(step, Send):
             # Every request finishes before this returns, even when one of them failed.
-            answers = await asyncio.gather(*(self._send(r) for r in step.requests), return_exceptions=True)
+            limit = asyncio.Semaphore(CONCURRENT_REQUESTS)
+
+            async def send(request: Request) -> Answer:
+                async with limit:
+                    return await self._send(request)
+
+            answers = await asyncio.gather(*(send(r) for r in step.requests), return_exceptions=True)
             if error := next((answer for answer in answers if isinstance(answer, BaseException)), None):
                 raise error
             return answers
