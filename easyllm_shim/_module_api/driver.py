@@ -142,6 +142,7 @@ class _RequestsIO:
             stream=stream,
             timeout=self._timeout,
             proxies=session.proxies,
+            allow_redirects=False,  # a redirect is the answer, as on openai >= 1: never re-sent elsewhere
         )
 
     def close(self, index: int | None = None) -> None:
@@ -202,7 +203,12 @@ class _AiohttpIO:
             self._session = load("aiohttp").ClientSession()
         headers = {**request.headers, **self._headers}
         return await self._session.request(
-            request.method, request.url, headers=headers, data=request.body or None, **self._options
+            request.method,
+            request.url,
+            headers=headers,
+            data=request.body or None,
+            allow_redirects=False,
+            **self._options,
         )
 
     async def aclose(self, index: int | None = None) -> None:

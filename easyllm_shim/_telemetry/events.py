@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._config.redact import without_credentials
+
 log = logging.getLogger("easyllm_shim")
 
 # Token shapes (Hugging Face `hf_…`, OpenAI `sk-…`) redacted from error messages even when they are
@@ -68,4 +70,4 @@ def error_text(error: BaseException, secrets: Iterable[str | None]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _SECRET_SHAPES.sub(r"\1***", text)[:_MAX_ERROR]
+    return _SECRET_SHAPES.sub(r"\1***", without_credentials(text))[:_MAX_ERROR]
