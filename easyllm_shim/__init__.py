@@ -3,6 +3,10 @@
     import easyllm_shim; easyllm_shim.patch()
 
 See README.md for usage and docs/ for the details.
+
+PYTEST_DONT_REWRITE: with EASYLLM_AUTOPATCH=1 this package is imported at interpreter start, before
+pytest loads its plugin (easyllm_shim.testing.pytest_plugin); pytest then skips rewriting this module,
+which has no asserts, instead of warning, an error where a project sets `filterwarnings = error`.
 """
 
 from __future__ import annotations

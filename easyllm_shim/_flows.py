@@ -26,6 +26,9 @@ def drive(flow: Generator[S, Any, R], do: Callable[[S], Any]) -> R:
             resume, value = flow.send, do(step)
         except Exception as error:
             resume, value = flow.throw, error
+        except BaseException:  # cancelled or interrupted: the flow ends here, and knows it
+            flow.close()
+            raise
 
 
 async def adrive(flow: Generator[S, Any, R], do: Callable[[S], Awaitable[Any]]) -> R:
@@ -40,6 +43,9 @@ async def adrive(flow: Generator[S, Any, R], do: Callable[[S], Awaitable[Any]]) 
             resume, value = flow.send, await do(step)
         except Exception as error:
             resume, value = flow.throw, error
+        except BaseException:  # asyncio's CancelledError (`wait_for`), KeyboardInterrupt: the flow ends here
+            flow.close()
+            raise
 
 
 # A stream's flow yields the bytes its reader gets, and between them the steps that fetch more.

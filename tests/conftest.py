@@ -3,12 +3,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 import easyllm_shim
 from easyllm_shim.testing import TGIServer
 
 from .openai_standin import OpenAIStandIn
 from .sdk import SDK
+
+# No wall-clock deadline on any property test: the suite runs on busy shared machines (issue 15, "CI").
+settings.register_profile("easyllm-shim", deadline=None)
+settings.load_profile("easyllm-shim")
 
 HF_TOKEN = "hf_test_token_never_for_openai"
 LLAMA = "meta-llama/Llama-2-7b-chat-hf"

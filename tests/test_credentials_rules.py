@@ -16,7 +16,11 @@ from easyllm_shim._config.hub import is_hf_host
         ("https://router.huggingface.co/hf-inference/models/x/y", True),
         ("https://huggingface.co", True),
         ("https://abc123.us-east-1.aws.endpoints.huggingface.cloud", True),
-        ("https://someone-space.hf.space", True),
+        ("https://huggingface.co/api", True),
+        # Issue 15: anyone can create a Space, and plain http can be read on the way.
+        ("https://someone-space.hf.space", False),
+        ("http://router.huggingface.co/v1", False),
+        ("http://huggingface.co", False),
         ("http://127.0.0.1:8080", False),
         ("https://tgi.internal.example.com", False),
         ("https://huggingface.co.evil.example", False),

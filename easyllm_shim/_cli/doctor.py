@@ -1,8 +1,9 @@
 """`easyllm-shim doctor`: the effective configuration with secrets redacted, where models go, endpoint health.
 
 Reads the same environment `patch()` reads. Secrets: a Hugging Face token is shown as `hf_***abcd`,
-the OpenAI key only as set or not set. Each TGI server a model routes to is asked for `/health` and
-`/info` (a few seconds' timeout each); a failure is reported, never raised.
+the OpenAI key only as set or not set, URLs without their userinfo and credential query values. Each
+TGI server a model routes to is asked for `/health` and `/info` (a few seconds' timeout each), with
+the credentials its calls carry and without following redirects; a failure is reported, never raised.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .._autopatch import PTH_NAME, pth_installed
 from .._config.credentials import env_token
+from .._config.redact import redact_token as redact
+from .._config.redact import without_credentials
 from .._config.settings import Config, ConfigError, env_flag
 from .._routing.rules import build_rules
 from .._telemetry.events import error_text
@@ -25,12 +28,6 @@ from .._version import __version__
 SAMPLE_MODELS = ("gpt-4o-mini", "o3", "meta-llama/Llama-2-7b-chat-hf")
 OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
 Write = Callable[[str], None]
-
-
-def redact(secret: str) -> str:
-    """`hf_***abcd`: enough to tell tokens apart, too little to use one."""
-    prefix = "hf_" if secret.startswith("hf_") else ""
-    return f"{prefix}***{secret[-4:]}" if len(secret) >= 12 else f"{prefix}***"
 
 
 def doctor(write: Write = print, environ: Mapping[str, str] | None = None, timeout: float = 3.0) -> int:
@@ -72,8 +69,8 @@ def _settings(config: Config, env: Mapping[str, str]) -> Iterable[tuple[str, str
     stored = "not set: huggingface_hub's stored login, sent to Hugging Face hosts only"
     yield "Hugging Face token", f"{redact(token)} ({source})" if token else stored
     yield "OpenAI key", "set (never shown)" if env.get("OPENAI_API_KEY") else "not set"
-    yield "OpenAI base URL", env.get("OPENAI_BASE_URL") or f"{OPENAI_DEFAULT_BASE} (default)"
-    yield "HUGGINGFACE_API_BASE", config.api_base
+    yield "OpenAI base URL", without_credentials(env.get("OPENAI_BASE_URL") or f"{OPENAI_DEFAULT_BASE} (default)")
+    yield "HUGGINGFACE_API_BASE", without_credentials(config.api_base)
     yield "EASYLLM_MODEL_MAP", _pairs(config.model_map)
     yield "EASYLLM_ENDPOINTS", _pairs(config.endpoints)
     experiments = [
@@ -88,7 +85,7 @@ def _settings(config: Config, env: Mapping[str, str]) -> Iterable[tuple[str, str
 
 
 def _pairs(mapping: Mapping[str, str]) -> str:
-    return "; ".join(f"{key} -> {value}" for key, value in mapping.items()) or "-"
+    return without_credentials("; ".join(f"{key} -> {value}" for key, value in mapping.items())) or "-"
 
 
 def _models(config: Config) -> list[str]:
@@ -127,9 +124,10 @@ def _served_by(config: Config, model: str) -> str:
     if not _routes(config, model):
         return "OpenAI"
     endpoint = endpoint_for(config, model)
+    url = without_credentials(endpoint.url)
     if endpoint.kind == OPENAI:
-        return f"OpenAI-compatible server {endpoint.url}"
-    return f"TGI {endpoint.url}" + (" (compat route)" if endpoint.serverless else "")
+        return f"OpenAI-compatible server {url}"
+    return f"TGI {url}" + (" (compat route)" if endpoint.serverless else "")
 
 
 def _tgi_roots(config: Config) -> dict[str, Endpoint]:
@@ -141,7 +139,7 @@ def _tgi_roots(config: Config) -> dict[str, Endpoint]:
 
 
 def _check(write: Write, endpoint: Endpoint, timeout: float, secrets: tuple[str | None, ...]) -> bool:
-    write(f"  {endpoint.url}")
+    write(f"  {without_credentials(endpoint.url)}")
     if endpoint.serverless:
         write("    not checked: a serverless or compat-route URL has no /health")
         return True
@@ -155,16 +153,29 @@ def _check(write: Write, endpoint: Endpoint, timeout: float, secrets: tuple[str 
             healthy = False
             continue
         healthy = healthy and status == 200
+        if 300 <= status < 400:
+            write(f"    {path}: {status}, a redirect: not followed (the check carries the endpoint's credentials)")
+            continue
         write(f"    {path}: {status}{_info_summary(body) if path == '/info' and status == 200 else ''}")
     return healthy
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would re-send the `authorization` header to wherever a redirect points."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def _get(url: str, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers=dict(headers))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # http(s) only: URLs are validated
+        with _opener.open(request, timeout=timeout) as response:  # http(s) only: URLs are validated
             return int(response.status), response.read(65536)
-    except urllib.error.HTTPError as error:
+    except urllib.error.HTTPError as error:  # a redirect too: its status, as the answer
         return error.code, error.read(65536)
 
 

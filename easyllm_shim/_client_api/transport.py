@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._flows import adrive, arelay, drive, relay
 from .._upstream.endpoint import HF_CALL_HEADERS
 from .._upstream.steps import Answer, CloseOne, Head, Open, Read, ReadAll, Reply, Request, Send, Step, Streaming
-from .._upstream.threads import choice_pool
+from .._upstream.threads import CONCURRENT_REQUESTS, choice_pool
 from .._upstream.upstream import Upstream
 from .classes import BODY
 from .http import module_of
@@ -183,7 +183,13 @@ class _AsyncIO:
             requests = [self._transport.upstream_request(r, self._caller) for r in step.requests]
             if len(requests) == 1:
                 return [await self._send(requests[0])]
-            return list(await asyncio.gather(*(self._send(request) for request in requests)))
+            limit = asyncio.Semaphore(CONCURRENT_REQUESTS)
+
+            async def send(request: http.Request) -> Answer:
+                async with limit:
+                    return await self._send(request)
+
+            return list(await asyncio.gather(*(send(request) for request in requests)))
         if isinstance(step, Open):
             for request in step.requests:
                 built = self._transport.upstream_request(request, self._caller)

@@ -19,7 +19,8 @@ OPENAI_API_BASE = "https://api.openai.com/v1"
 _PART = r"(?!.*(?:--|\.\.))[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
 # The router's suffix picks a provider or a policy: `:fastest`, `:cheapest`, `:together`, ...
 _HUB_MODEL = re.compile(rf"{_PART}/{_PART}(?::[A-Za-z0-9][A-Za-z0-9._-]*)?")
-_HF_HOST_SUFFIXES = (".huggingface.co", ".huggingface.cloud", ".hf.space")
+# Hosts Hugging Face itself runs. Not `*.hf.space`: anyone can create a Space.
+_HF_HOST_SUFFIXES = (".huggingface.co", ".huggingface.cloud")
 _HF_HOSTS = ("huggingface.co",)
 
 
@@ -30,6 +31,8 @@ def is_hub_model(model: str) -> bool:
 
 
 def is_hf_host(url: str) -> bool:
-    """A host Hugging Face runs (the Hub, Inference Endpoints, the router), where its stored login may go."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host in _HF_HOSTS or host.endswith(_HF_HOST_SUFFIXES)
+    """An https URL on a host Hugging Face runs (the Hub, Inference Endpoints, the router), where its stored
+    login may go."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme.lower() == "https" and (host in _HF_HOSTS or host.endswith(_HF_HOST_SUFFIXES))

@@ -69,6 +69,8 @@ def _log_path(value: str | os.PathLike[str]) -> str | None:
     path = Path(value)
     if path.is_dir():
         raise ValueError(f"{str(value)!r} is a directory, not a file")
+    if path.exists() and not path.is_file():  # a FIFO would block every managed call until someone reads it
+        raise ValueError(f"{str(value)!r} is not a regular file (a FIFO, socket or device)")
     if not path.parent.is_dir():
         raise ValueError(f"the directory of {str(value)!r} does not exist")
     return str(path)

@@ -21,7 +21,7 @@ from typing import Any
 from .._flows import adrive, arelay, drive, relay
 from .._translate.sse import SSEDecoder
 from .._upstream.steps import Answer, CloseOne, Headers, Open, Read, ReadAll, Reply, Request, Send, Step
-from .._upstream.threads import choice_pool
+from .._upstream.threads import CONCURRENT_REQUESTS, choice_pool
 from .._upstream.upstream import Upstream
 from .arguments import Arguments, RequestTimeout
 from .objects import Shaper, load, response_headers, sdk
@@ -142,6 +142,7 @@ class _RequestsIO:
             stream=stream,
             timeout=self._timeout,
             proxies=session.proxies,
+            allow_redirects=False,  # a redirect is the answer, as on openai >= 1: never re-sent elsewhere
         )
 
     def close(self, index: int | None = None) -> None:
@@ -171,7 +172,13 @@ class _AiohttpIO:
             return await anext(self._chunks[step.stream], b"")
         if isinstance(step, Send):
             # Every request finishes before this returns, even when one of them failed.
-            answers = await asyncio.gather(*(self._send(r) for r in step.requests), return_exceptions=True)
+            limit = asyncio.Semaphore(CONCURRENT_REQUESTS)
+
+            async def send(request: Request) -> Answer:
+                async with limit:
+                    return await self._send(request)
+
+            answers = await asyncio.gather(*(send(r) for r in step.requests), return_exceptions=True)
             if error := next((answer for answer in answers if isinstance(answer, BaseException)), None):
                 raise error
             return answers
@@ -196,7 +203,12 @@ class _AiohttpIO:
             self._session = load("aiohttp").ClientSession()
         headers = {**request.headers, **self._headers}
         return await self._session.request(
-            request.method, request.url, headers=headers, data=request.body or None, **self._options
+            request.method,
+            request.url,
+            headers=headers,
+            data=request.body or None,
+            allow_redirects=False,
+            **self._options,
         )
 
     async def aclose(self, index: int | None = None) -> None:

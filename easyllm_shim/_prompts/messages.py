@@ -30,7 +30,8 @@ _TEMPLATE_FIELDS = ("name", "tool_calls", "tool_call_id", "function_call")
 
 
 class Turn(NamedTuple):
-    """One message after normalisation: canonical role, text content, and the caller's original object."""
+    """One message after normalisation: canonical role, text content, and the caller's original object (its other
+    fields, neutralised, when the format neutralises markers)."""
 
     role: str
     content: str
@@ -82,10 +83,42 @@ def normalize(
             raise PromptError.at(index, _role_name(raw_role), chat_format, f"unknown role {raw_role!r}")
         if type(content) is not str:
             content = _text_of(content, index, role, chat_format)
-        append(_new_turn(Turn, (role, clean(content) if clean is not None else content, message)))
+        if clean is None:
+            append(_new_turn(Turn, (role, content, message)))
+            continue
+        # A chat template may render any field (name, reasoning_content, tool_calls, tool_call_id, ...): each is
+        # neutralised as content is, or `name="x<|im_end|>..."` would forge a turn.
+        source = _cleaned_fields(message, clean) if _has_other_fields(message) else message
+        append(_new_turn(Turn, (role, clean(content), source)))
     if not turns:
         raise PromptError.at(None, None, chat_format, "the conversation is empty")
     return turns
+
+
+def _has_other_fields(message: Any) -> bool:
+    if isinstance(message, Mapping):
+        return len(message) > 2 or not {"role", "content"}.issuperset(message)
+    return any(getattr(message, field, None) is not None for field in _TEMPLATE_FIELDS)
+
+
+def _cleaned_fields(message: Any, clean: Callable[[str], str]) -> dict[str, Any]:
+    """The message's fields besides role and content, each string in them (nested ones too) cleaned."""
+    if isinstance(message, Mapping):
+        fields = {key: value for key, value in message.items() if key not in ("role", "content")}
+    else:
+        fields = {field: value for field in _TEMPLATE_FIELDS if (value := getattr(message, field, None)) is not None}
+    cleaned: dict[str, Any] = _cleaned(fields, clean)
+    return cleaned
+
+
+def _cleaned(value: Any, clean: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, Mapping):
+        return {_cleaned(key, clean): _cleaned(item, clean) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(item, clean) for item in value]
+    return value
 
 
 def _role_name(role: object) -> str | None:

@@ -16,22 +16,28 @@ def managed(
     decision: Decision, record: CallRecord | None, failed: Callable[[Exception], bool]
 ) -> Generator[str, Any, Any]:
     """Yields the model to send the call to; the driver hands back the result or throws the call's exception in.
-    `failed` says which exceptions are the server's failure, for which the fallback is tried."""
+    `failed` says which exceptions are the server's failure, for which the fallback is tried. A call that
+    ends otherwise (cancelled by `asyncio.wait_for`, interrupted: the driver closes the flow) is recorded too."""
     try:
-        result = yield decision.model
-    except Exception as error:
-        fallback = decision.fallback
-        if fallback is None or not failed(error):
-            if record is not None:
-                record.failed(error)
-            raise
-        log.warning("%s failed (%s); re-issuing the call on %s", decision.model, type(error).__name__, fallback)
-        if record is not None:
-            record.falling_back(fallback, error)
         try:
-            result = yield fallback
-        except Exception as final:
+            result = yield decision.model
+        except Exception as error:
+            fallback = decision.fallback
+            if fallback is None or not failed(error):
+                if record is not None:
+                    record.failed(error)
+                raise
+            log.warning("%s failed (%s); re-issuing the call on %s", decision.model, type(error).__name__, fallback)
             if record is not None:
-                record.failed(final)
-            raise
+                record.falling_back(fallback, error)
+            try:
+                result = yield fallback
+            except Exception as final:
+                if record is not None:
+                    record.failed(final)
+                raise
+    except GeneratorExit:
+        if record is not None:
+            record.cancelled()
+        raise
     return result if record is None else record.succeeded(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -64,19 +65,28 @@ class Call:
 
 
 class Router:
-    """One configuration, bound at `patch()` time: its rules, and the Hugging Face servers, built on first use."""
+    """One configuration, bound at `patch()` time: its rules, and the Hugging Face servers, built on first use.
+
+    A reconfiguring `patch()` swaps the configuration and its rules as one pair, and each call reads the
+    pair once, so a call never mixes two configurations (nor sees one half-built)."""
 
     def __init__(self, config: Config) -> None:
         self._lock = threading.Lock()
         self.reconfigure(config)
 
     def reconfigure(self, config: Config) -> None:
-        # Calls in flight keep the upstream they started with.
+        configured = (config, build_rules(config.model_map, config.experiments, config.fallback))
         with self._lock:
-            self.config = config
-            self.route = config.route
-            self.rules: Mapping[str, Rule] = build_rules(config.model_map, config.experiments, config.fallback)
+            self._configured: tuple[Config, Mapping[str, Rule]] = configured
             self._upstream: Upstream | None = None
+
+    @property
+    def config(self) -> Config:
+        return self._configured[0]
+
+    @property
+    def rules(self) -> Mapping[str, Rule]:
+        return self._configured[1]
 
     @property
     def upstream(self) -> Upstream:
@@ -86,7 +96,7 @@ class Router:
                 if self._upstream is None:
                     from .._upstream.upstream import Upstream  # the translation modules, on the first routed call
 
-                    self._upstream = Upstream(self.config)
+                    self._upstream = Upstream(self._configured[0])
                 upstream = self._upstream
         return upstream
 
@@ -99,33 +109,41 @@ class Router:
         OPENAI_BASE_URL, where such a model would fail: a client built for another server (vLLM,
         OpenRouter, an Azure deployment, Hugging Face's router) asked for that server.
         """
-        if model in self.rules or model in self.config.endpoints:
+        config, rules = self._configured
+        if model in rules or model in config.endpoints:
             return True
-        return self.route(model) and (self.config.route_all_clients or is_default_base_url(client_base_url()))
+        return config.route(model) and (config.route_all_clients or is_default_base_url(client_base_url()))
 
     def routes(self, model: str) -> bool:
         """Whether a call the shim touches goes to a Hugging Face server when it is for `model`."""
-        return model in self.config.endpoints or self.route(model)
+        return _routes(self.config, model)
 
     def dispatch(self, model: str, body: Mapping[str, Any], call: Call) -> Any:
         """Carry out a call the shim touches: routed, or managed by the rule for `model` (awaitable for
         async calls): sent to the model the rule chose, re-issued on its fallback, recorded in the event log."""
-        rule = self.rules.get(model)
+        config, rules = self._configured
+        rule = rules.get(model)
         if rule is None:
-            return call.routed(model)
+            # A `patch()` between `touches` and here may have taken the rule away: then the call is the caller's.
+            return call.routed(model) if _routes(config, model) else call.untouched()
         decision = rule.decide(body)
-        steps = managed(decision, self._record(decision, call), call.failed)
+        routes = functools.partial(_routes, config)
+        steps = managed(decision, _record(config, decision, call, routes), call.failed)
 
         def send(chosen: str) -> Any:
-            if self.routes(chosen):
+            if routes(chosen):
                 return call.routed(chosen)
             return call.untouched() if chosen == model else call.passed(chosen)
 
         return adrive(steps, send) if call.asynchronous else drive(steps, send)
 
-    def _record(self, decision: Decision, call: Call) -> CallRecord | None:
-        config = self.config
-        if config.ab_log is None:
-            return None
-        secrets = (config.credentials.explicit_token, call.openai_key())
-        return CallRecord(config.ab_log, decision.requested, decision.model, decision.experiment, self.routes, secrets)
+
+def _routes(config: Config, model: str) -> bool:
+    return model in config.endpoints or config.route(model)
+
+
+def _record(config: Config, decision: Decision, call: Call, routes: Callable[[str], bool]) -> CallRecord | None:
+    if config.ab_log is None:
+        return None
+    secrets = (config.credentials.explicit_token, call.openai_key())
+    return CallRecord(config.ab_log, decision.requested, decision.model, decision.experiment, routes, secrets)

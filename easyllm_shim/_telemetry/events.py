@@ -11,9 +11,12 @@ import json
 import logging
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from .._config.redact import without_credentials
 
 log = logging.getLogger("easyllm_shim")
 
@@ -24,30 +27,53 @@ _MAX_ERROR = 500
 
 
 class EventLog:
-    """Appends events to one file; a write that fails is reported once and never breaks the call."""
+    """Appends events to one file; a write that fails is reported once and never breaks the call.
+
+    As `logging.handlers.WatchedFileHandler` does, the file is opened again when the path no longer names
+    the open file (renamed or removed by log rotation), and only a regular file is written to.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._descriptor: int | None = None
+        self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()
         self._warned = False
 
     def write(self, event: Mapping[str, Any]) -> None:
-        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        # `replace`: a lone surrogate in an error message must not make the write raise into the call.
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace") + b"\n"
         try:
-            os.write(self._open(), line)
+            with self._lock:  # a rotation may close the descriptor: not while another thread writes to it
+                os.write(self._open(), line)
         except OSError as error:
             if not self._warned:
                 self._warned = True
                 log.warning("easyllm-shim cannot write its event log %s: %s", self.path, error)
 
     def _open(self) -> int:
+        if self._descriptor is not None and self._identity != _identity(self.path):
+            os.close(self._descriptor)  # rotated: the next lines go to the file the path names now
+            self._descriptor = None
         if self._descriptor is None:
-            with self._lock:
-                if self._descriptor is None:
-                    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-                    self._descriptor = os.open(self.path, flags | getattr(os, "O_BINARY", 0), 0o644)
+            # O_NONBLOCK: opening a FIFO with no reader fails at once instead of blocking the call.
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+            flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+            descriptor = os.open(self.path, flags, 0o644)
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                os.close(descriptor)
+                raise OSError(f"{self.path} is not a regular file")
+            self._descriptor, self._identity = descriptor, (status.st_dev, status.st_ino)
         return self._descriptor
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 _logs: dict[str, EventLog] = {}
@@ -68,4 +94,4 @@ def error_text(error: BaseException, secrets: Iterable[str | None]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _SECRET_SHAPES.sub(r"\1***", text)[:_MAX_ERROR]
+    return _SECRET_SHAPES.sub(r"\1***", without_credentials(text))[:_MAX_ERROR]

@@ -4,7 +4,8 @@ Streams are measured without replacing the object the caller gets: the genuine `
 `AsyncStream` keeps its identity, context manager, `.response` and `.stream()` helper, and only its
 private `_iterator` is wrapped (as sentry and langfuse do), so the record sees each chunk as the
 caller reads it. openai 0.28's streams are plain (async) generators, so they are wrapped in one.
-A stream the caller abandons is recorded when it is garbage-collected.
+A stream the caller closes or drops before its end is recorded as abandoned (when its iterator is
+closed or garbage-collected), a call cancelled before its answer as cancelled: every call, one line.
 """
 
 from __future__ import annotations
@@ -61,12 +62,22 @@ class CallRecord:
         self._provider = served_by.get()
         self._finish(error)
 
+    def cancelled(self, error: BaseException | None = None) -> None:
+        """The call ended before its answer: cancelled (`asyncio.wait_for`, a task's `cancel()`) or interrupted."""
+        self._provider = self._provider or served_by.get()
+        name = "CancelledError" if error is None else type(error).__name__
+        self._finish(None, "cancelled", f"{name}: the call was cancelled before it ended")
+
+    def _abandoned(self) -> None:
+        chunks = self._content_chunks
+        self._finish(None, "abandoned", f"abandoned: the caller stopped reading the stream after {chunks} chunks")
+
     def succeeded(self, result: Any) -> Any:
         self._provider = served_by.get()  # a stream's headers came before the stream was returned
         if isinstance(result, types.GeneratorType | types.AsyncGeneratorType):  # openai 0.28's streams
             self._stream = True
             observed = self._aobserve(result) if isinstance(result, types.AsyncGeneratorType) else self._observe(result)
-            weakref.finalize(observed, self._finish, None)
+            weakref.finalize(observed, self._abandoned)
             return observed
         streams = _sdk_streams()
         iterator = getattr(result, "_iterator", None)
@@ -74,7 +85,7 @@ class CallRecord:
             self._stream = True
             stream: Any = result
             stream._iterator = self._aobserve(iterator) if isinstance(stream, streams[1]) else self._observe(iterator)
-            weakref.finalize(stream, self._finish, None)
+            weakref.finalize(stream, self._abandoned)
             return stream
         # ChatCompletion and ParsedChatCompletion carry usage; raw responses are logged without tokens.
         self._usage = getattr(result, "usage", None)
@@ -87,6 +98,9 @@ class CallRecord:
         except Exception as error:
             self._finish(error)
             raise
+        except BaseException as error:
+            self._ended_early(error)
+            raise
         self._finish(None)
 
     async def _aobserve(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -96,7 +110,17 @@ class CallRecord:
         except Exception as error:
             self._finish(error)
             raise
+        except BaseException as error:
+            self._ended_early(error)
+            raise
         self._finish(None)
+
+    def _ended_early(self, error: BaseException) -> None:
+        # GeneratorExit: the stream was closed or dropped before its end; otherwise a cancellation.
+        if isinstance(error, GeneratorExit):
+            self._abandoned()
+        else:
+            self.cancelled(error)
 
     def _seen(self, chunk: Any) -> Any:
         # Runs inside the caller's iteration, so it only reads attributes and never raises.
@@ -109,7 +133,7 @@ class CallRecord:
                 self._ttft = time.perf_counter() - self._started
         return chunk
 
-    def _finish(self, error: BaseException | None) -> None:
+    def _finish(self, error: BaseException | None, outcome: str | None = None, why: str | None = None) -> None:
         if self._written:  # a stream ends once, but both its iterator and its finalizer may report it
             return
         self._written = True
@@ -131,7 +155,8 @@ class CallRecord:
                 "ttft_s": None if self._ttft is None else round(self._ttft, 6),
                 "prompt_tokens": _tokens(usage, "prompt_tokens", "input_tokens"),
                 "completion_tokens": completion_tokens,
-                "error": None if error is None else error_text(error, self._secrets),
+                "outcome": outcome or ("completed" if error is None else "failed"),
+                "error": why if error is None else error_text(error, self._secrets),
                 "fallback": self._fallback_reason is not None,
                 "fallback_reason": self._fallback_reason,
             }

@@ -18,8 +18,10 @@ from .params import (
     TGI_MAX_STOP_SEQUENCES,
     TGI_PASSTHROUGH,
     check_names,
+    choice_count,
     finish_reason,
     generation_parameters,
+    include_usage,
     integer,
     request_bodies,
     stop_strings,
@@ -114,7 +116,7 @@ def plan_chat(
     if not isinstance(model, str) or not model:
         raise InvalidRequest("Missing 'model'", param="model")
     stream = bool(body.get("stream"))
-    n = integer(body, "n", 1) or 1
+    n = choice_count(body)
     grammar: dict[str, Any] = {}
     tools = _structured(body, grammar)
     chat_format = resolve_format(model, body.get("prompt_format"))
@@ -128,14 +130,13 @@ def plan_chat(
     stops = tuple(dict.fromkeys([*stop_strings(body), *chat_format.stop]))
     parameters = generation_parameters(body, stops) | grammar
     logprobs = _logprobs(body, parameters)
-    stream_options = body.get("stream_options") or {}
     return ChatPlan(
         model=model,
         inputs=inputs,
         parameters=parameters,
         stops=stops,
         stream=stream,
-        include_usage=stream and bool(stream_options.get("include_usage")),
+        include_usage=include_usage(body, stream),
         n=n,
         logprobs=logprobs,
         tools=tools,
@@ -151,7 +152,8 @@ def choice(plan: ChatPlan, meta: CompletionMeta, index: int, generation: Generat
     """One OpenAI choice for one TGI generation: stop strings cut, tool calls parsed, logprobs aligned."""
     text, cut = cut_at_stop(generation.text, plan.stops)
     if plan.tools is not None:
-        message, reason = tool_message(text, meta.tool_call_id if index == 0 else f"{meta.tool_call_id}_{index}")
+        call_id = meta.tool_call_id if index == 0 else f"{meta.tool_call_id}_{index}"
+        message, reason = tool_message(text, call_id, generation.finish_reason)
     else:
         message, reason = (
             {"role": "assistant", "content": strip_leading_space(text)},

@@ -72,7 +72,7 @@ class ChatStreamTranslator(StreamTranslator):
             return
         text, _ = cut_at_stop("".join(self._tool_text), self._plan.stops)
         call_id = self._meta.tool_call_id if self._index == 0 else f"{self._meta.tool_call_id}_{self._index}"
-        message, reason = tool_message(text, call_id)
+        message, reason = tool_message(text, call_id, details.get("finish_reason"))
         if message.get("tool_calls"):
             calls = [{"index": 0, **call} for call in message["tool_calls"]]
             out.append(self._chunk(b'{"tool_calls":' + encode(calls).encode() + b"}"))

@@ -16,11 +16,14 @@ from .chat import CompletionMeta
 from .errors import InvalidRequest
 from .generation import Answer, Generation, header_int, read_generation
 from .params import (
+    MAX_CHOICES,
     TGI_MAX_STOP_SEQUENCES,
     TGI_PASSTHROUGH,
     check_names,
+    choice_count,
     finish_reason,
     generation_parameters,
+    include_usage,
     integer,
     request_bodies,
     stop_strings,
@@ -123,20 +126,26 @@ def plan_completion(body: Mapping[str, Any]) -> CompletionPlan:
             param="prompt",
         )
     stream = bool(body.get("stream"))
-    n = integer(body, "n", 1) or 1
+    n = choice_count(body)
+    if stream and len(prompts) * n > MAX_CHOICES:
+        # Each streamed choice is a TGI stream held open until the call ends.
+        raise InvalidRequest(
+            f"Invalid 'prompt': a stream of {len(prompts)} prompts x n={n} would hold {len(prompts) * n} TGI streams"
+            f" open; at most {MAX_CHOICES} (fewer prompts per call, or no stream)",
+            param="prompt",
+        )
     logprobs = integer(body, "logprobs", 0)
     stops = tuple(dict.fromkeys(stop_strings(body)))
     parameters = generation_parameters({"max_tokens": DEFAULT_MAX_TOKENS, **body}, stops)
     if logprobs:
         parameters["top_n_tokens"] = logprobs  # TGI caps it at /info's max_top_n_tokens (5 by default)
-    stream_options = body.get("stream_options") or {}
     return CompletionPlan(
         model=model,
         prompts=tuple(prompts),
         parameters=parameters,
         stops=stops,
         stream=stream,
-        include_usage=stream and bool(stream_options.get("include_usage")),
+        include_usage=include_usage(body, stream),
         n=n,
         echo=bool(body.get("echo")),
         logprobs=logprobs,

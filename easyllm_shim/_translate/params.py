@@ -75,6 +75,32 @@ def integer(body: Mapping[str, Any], name: str, low: int) -> int | None:
     return value
 
 
+# OpenAI's own bound on `n`: more is its 400, and here it would be as many upstream generations.
+MAX_CHOICES = 128
+
+
+def choice_count(body: Mapping[str, Any]) -> int:
+    n = integer(body, "n", 1) or 1
+    if n > MAX_CHOICES:
+        raise InvalidRequest(f"Invalid 'n': {n} is greater than the maximum of {MAX_CHOICES}", param="n")
+    return n
+
+
+def include_usage(body: Mapping[str, Any], stream: bool) -> bool:
+    """Whether a stream ends with a usage chunk (`stream_options.include_usage`, a boolean as on OpenAI)."""
+    options = body.get("stream_options")
+    if options is None:
+        return False
+    if not isinstance(options, Mapping):
+        raise InvalidRequest(f"Invalid 'stream_options': expected an object, got {options!r}", "stream_options")
+    wanted = options.get("include_usage")
+    if wanted is not None and not isinstance(wanted, bool):
+        raise InvalidRequest(
+            f"Invalid 'stream_options.include_usage': expected a boolean, got {wanted!r}", "stream_options"
+        )
+    return stream and bool(wanted)
+
+
 def stop_strings(body: Mapping[str, Any]) -> list[str]:
     stop = body.get("stop")
     if stop is None:

@@ -85,7 +85,7 @@ class ResponsesStreamTranslator(StreamTranslator):
             return
         self._finished = True
         text, _ = cut_at_stop("".join(self._tool_text), self._plan.chat.stops)
-        message, reason = tool_message(text, self._meta.tool_call_id)
+        message, reason = tool_message(text, self._meta.tool_call_id, details.get("finish_reason"))
         self._status = response_status(reason)
         calls = message.get("tool_calls") or []
         for index, call in enumerate(calls):

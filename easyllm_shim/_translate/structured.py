@@ -70,7 +70,8 @@ def response_format_grammar(response_format: Any) -> dict[str, Any] | None:
         # TGI has no schema-free JSON mode; an object schema with open properties is the closest.
         return {"type": "json", "value": {"type": "object", "properties": {}, "additionalProperties": True}}
     if kind == "json_schema":
-        schema = (response_format.get("json_schema") or {}).get("schema")
+        json_schema = response_format.get("json_schema") or {}
+        schema = json_schema.get("schema") if isinstance(json_schema, Mapping) else None
         if not isinstance(schema, Mapping) or "properties" not in schema:
             raise InvalidRequest(
                 "Invalid 'response_format': TGI's grammar needs a JSON schema for an object with top-level"
@@ -96,6 +97,12 @@ def plan_tools(body: Mapping[str, Any]) -> ToolPlan | None:
         function = tool.get("function") if isinstance(tool, Mapping) and tool.get("type") == "function" else None
         if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
             raise InvalidRequest(f"Invalid 'tools[{index}]': expected a function tool with a name", param="tools")
+        if not isinstance(function.get("parameters") or {}, Mapping):
+            raise InvalidRequest(
+                f"Invalid 'tools[{index}].function.parameters': expected a JSON schema object", param="tools"
+            )
+        if not isinstance(function.get("description") or "", str):
+            raise InvalidRequest(f"Invalid 'tools[{index}].function.description': expected a string", param="tools")
         functions.append(function)
     if choice is None or choice == "auto":
         return ToolPlan(tuple(functions), allow_text=True, prompt=body.get("tool_prompt") or TOOL_PROMPT)
@@ -103,11 +110,23 @@ def plan_tools(body: Mapping[str, Any]) -> ToolPlan | None:
         return None
     if choice == "required":
         return ToolPlan(tuple(functions), allow_text=False, prompt=body.get("tool_prompt") or TOOL_PROMPT)
-    name = choice.get("function", {}).get("name") if isinstance(choice, Mapping) else choice
+    name = _chosen_name(choice)
     chosen = [function for function in functions if function["name"] == name]
     if not chosen:
         raise InvalidRequest(f"Invalid 'tool_choice': no tool named {name!r}", param="tool_choice")
     return ToolPlan(tuple(chosen), allow_text=False, prompt=body.get("tool_prompt") or TOOL_PROMPT)
+
+
+def _chosen_name(choice: Any) -> str:
+    function = choice.get("function") if isinstance(choice, Mapping) else None
+    name = function.get("name") if isinstance(function, Mapping) else choice
+    if not isinstance(name, str):
+        raise InvalidRequest(
+            f"Invalid 'tool_choice': expected none, auto, required or {{'type': 'function', 'function': {{'name':"
+            f" ...}}}}, got {choice!r}",
+            param="tool_choice",
+        )
+    return name
 
 
 def fold_tool_turns(messages: Sequence[Any], tools: ToolPlan | None) -> list[Any]:
@@ -120,15 +139,17 @@ def fold_tool_turns(messages: Sequence[Any], tools: ToolPlan | None) -> list[Any
         return list(messages)
     names = {}
     folded: list[dict[str, Any]] = []
-    for message in messages:
-        role = message.get("role") if isinstance(message, Mapping) else None
+    for index, message in enumerate(messages):
+        if not isinstance(message, Mapping):
+            raise InvalidRequest(f"Invalid 'messages[{index}]': expected an object, got {message!r}", "messages")
+        role = message.get("role")
         if role == "assistant" and message.get("tool_calls"):
             calls = []
-            for call in message["tool_calls"]:
-                function = call.get("function") or {}
-                names[call.get("id")] = function.get("name")
+            for call in _tool_calls(message["tool_calls"], index):
+                function = call["function"]
+                names[call.get("id")] = function["name"]
                 arguments = _loads(function.get("arguments"))
-                calls.append(json.dumps({"function": {"_name": function.get("name"), **arguments}}))
+                calls.append(json.dumps({"function": {"_name": function["name"], **arguments}}))
             text = "\n".join(part for part in (_text(message.get("content")), *calls) if part)
             folded.append({"role": "assistant", "content": text})
         elif role in ("tool", "function"):
@@ -146,6 +167,20 @@ def fold_tool_turns(messages: Sequence[Any], tools: ToolPlan | None) -> list[Any
     for message in folded:
         message.pop("_tool_result", None)
     return folded
+
+
+def _tool_calls(calls: Any, index: int) -> list[Mapping[str, Any]]:
+    """An assistant turn's `tool_calls`, each a function call with a name, or InvalidRequest naming the turn."""
+    if isinstance(calls, list) and all(
+        isinstance(call, Mapping)
+        and isinstance(call.get("function"), Mapping)
+        and isinstance(call["function"].get("name"), str)
+        for call in calls
+    ):
+        return calls
+    raise InvalidRequest(
+        f"Invalid 'messages[{index}].tool_calls': expected a list of function calls, each with a name", "messages"
+    )
 
 
 def _has_tool_parts(message: Any) -> bool:
@@ -166,7 +201,13 @@ def _text(content: Any) -> str:
         return ""
     if isinstance(content, str):
         return content
-    return "".join(part.get("text", "") for part in content if isinstance(part, Mapping))
+    if not isinstance(content, list) or not all(
+        isinstance(part, Mapping) and isinstance(part.get("text", ""), str) for part in content
+    ):
+        raise InvalidRequest(
+            f"Invalid message content: expected a string or a list of text parts, got {content!r}", "messages"
+        )
+    return "".join(part.get("text", "") for part in content)
 
 
 def _loads(arguments: Any) -> dict[str, Any]:
@@ -179,13 +220,17 @@ def _loads(arguments: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def tool_message(text: str, call_id: str) -> tuple[dict[str, Any], str]:
-    """The assistant message and finish reason for a tool-mode generation: a tool call, or text via `no_tool`."""
+def tool_message(text: str, call_id: str, tgi_reason: str | None) -> tuple[dict[str, Any], str]:
+    """The assistant message and finish reason for a tool-mode generation: a tool call, or text via `no_tool`.
+
+    A generation cut by the token limit is not a call: its fragment is the content, finishing with "length"."""
     try:
         call = json.loads(text)["function"]
         name = call.pop("_name")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         # Without grammar enforcement the model may answer in prose; keep it rather than fail.
+        return {"role": "assistant", "content": text.strip()}, "length" if tgi_reason == "length" else "stop"
+    if not isinstance(name, str):
         return {"role": "assistant", "content": text.strip()}, "stop"
     if name == NO_TOOL:
         return {"role": "assistant", "content": str(call.get("content", ""))}, "stop"

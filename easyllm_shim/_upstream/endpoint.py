@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .._config.settings import Config
 
@@ -48,7 +49,7 @@ class Endpoint:
 
 def endpoint_for(config: Config, model: str) -> Endpoint:
     """The endpoint of `model`: its configured URL's path decides the kind (docs/backends.md)."""
-    base = config.base_for(model)
+    base, basic = _userinfo_as_basic_auth(config.base_for(model))
     path = urlsplit(base).path.rstrip("/")
     if path.endswith("/v1"):
         url, kind = base, OPENAI
@@ -63,9 +64,23 @@ def endpoint_for(config: Config, model: str) -> Endpoint:
         "accept-encoding": "identity",
     }
     token = config.credentials.token_for(url)
-    if token:
+    if basic is not None:  # the URL's own credentials, written for that server, rather than the token
+        headers["authorization"] = basic
+    elif token:
         headers["authorization"] = f"Bearer {token}"
     return Endpoint(url=url, kind=kind, headers=headers)
+
+
+def _userinfo_as_basic_auth(url: str) -> tuple[str, str | None]:
+    """`http://user:password@host/...` as the URL without them and their Basic `authorization`, as httpx and
+    requests send them; a URL without userinfo as it is."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None
+    user, _, password = userinfo.partition(":")
+    credentials = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {credentials}"
 
 
 def hf_call_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from .._config.redact import prompt_log, without_credentials
 from .._config.settings import Config
 from .._prompts import ChatFormat, known_format, resolve_format
 from .._translate.chat import plan_chat
@@ -63,7 +64,9 @@ class Upstream:
             return (yield from tgi_messages.call(body, endpoint, requested, served))
         assert plan is not None
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("routing %s %s to %s: %r", path, plan.model, endpoint.url, getattr(plan, "inputs", None))
+            log.debug("routing %s %s to %s", path, plan.model, without_credentials(endpoint.url))
+        if prompt_log.isEnabledFor(logging.DEBUG):
+            prompt_log.debug("prompt of %s %s: %r", path, plan.model, getattr(plan, "inputs", None))
         return (yield from tgi.call(plan, endpoint, info, served))
 
     def endpoint(self, model: str) -> Endpoint:

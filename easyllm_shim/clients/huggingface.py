@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .._config.credentials import Credentials, env_token
 from .._config.hub import SERVERLESS_API_BASE as _DEFAULT_API_BASE
+from .._config.redact import prompt_log
 from .._config.settings import Config, check_url
 
 if TYPE_CHECKING:
@@ -105,15 +106,17 @@ def _debugging(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    previous = log.level
+    previous, previous_prompts = log.level, prompt_log.level
     handler = logging.StreamHandler() if not log.handlers else None
     log.setLevel(logging.DEBUG)
+    prompt_log.setLevel(logging.DEBUG)  # asked for: EasyLLM's debug output showed the prompt
     if handler is not None:
         log.addHandler(handler)
     try:
         yield
     finally:
         log.setLevel(previous)
+        prompt_log.setLevel(previous_prompts)
         if handler is not None:
             log.removeHandler(handler)
 

@@ -104,3 +104,21 @@ def test_the_installed_pth_is_the_project_one() -> None:
 
     [installed] = [Path(d) / PTH_NAME for d in site.getsitepackages() if (Path(d) / PTH_NAME).is_file()]
     assert installed.read_text() == PTH_SOURCE.read_text()
+
+
+def test_a_projects_pytest_with_warnings_as_errors_starts_under_autopatch(tmp_path: Path) -> None:
+    """Issue 15: the .pth imports easyllm_shim at start-up and the package registers a pytest plugin, so pytest
+    warned that it could not rewrite the already imported package (PytestAssertRewriteWarning), an error there."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.pytest.ini_options]\nfilterwarnings = ["error"]\n')
+    (project / "test_app.py").write_text("def test_arithmetic():\n    assert 1 + 1 == 2\n")
+    runner = tmp_path / "run_pytest.py"
+    runner.write_text("import sys, pytest\nsys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', sys.argv[1]]))\n")
+    env = fresh_env("http://127.0.0.1:9/v1", EASYLLM_AUTOPATCH="1")
+
+    command = [*python_with_the_pth(tmp_path), str(runner), str(project)]
+    done = subprocess.run(command, env=env, cwd=project, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

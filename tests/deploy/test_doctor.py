@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from easyllm_shim._cli.doctor import redact
+from easyllm_shim._config.redact import redact_token as redact
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import HF_TOKEN, LLAMA
@@ -60,3 +60,38 @@ def test_tokens_are_redacted_to_their_last_four_characters() -> None:
     assert redact("hf_abcdefghijklmnopWXYZ") == "hf_***WXYZ"
     assert redact("a-self-hosted-secret-1234") == "***1234"
     assert redact("hf_short") == "hf_***"
+
+
+def test_doctor_does_not_follow_a_redirect_with_the_token(tgi: TGIServer) -> None:
+    """Issue 15: urllib re-sent `Authorization` to wherever a 302 pointed, and reported that host's health."""
+    with TGIServer() as elsewhere:
+        tgi.fail_next(302, headers={"location": f"{elsewhere.url}/health"}, path="/health")
+
+        done = doctor(fresh_env("http://127.0.0.1:9/v1", HF_TOKEN=HF_TOKEN, HUGGINGFACE_API_BASE=tgi.url))
+
+        assert elsewhere.requests == []
+    assert done.returncode == 1, done.stderr
+    assert "/health: 302, a redirect: not followed" in done.stdout
+
+
+def test_doctor_shows_urls_without_their_credentials(tgi: TGIServer) -> None:
+    """Issue 15: userinfo, `?api_key=` values and an OPENAI_BASE_URL with credentials were printed."""
+    host = tgi.url.removeprefix("http://")
+    env = fresh_env(
+        "http://openai-user:openai-password@127.0.0.1:9/v1?api_key=sk-in-the-query",
+        HF_TOKEN=HF_TOKEN,
+        HUGGINGFACE_API_BASE=f"http://tgi-user:tgi-password@{host}",
+        EASYLLM_ENDPOINTS=f"{MISTRAL}=http://127.0.0.1:9/v1?api-key=azure-secret&api-version=1",
+    )
+
+    done = doctor(env)
+
+    out = done.stdout
+    for secret in ("openai-password", "sk-in-the-query", "tgi-password", "azure-secret", "openai-user", "tgi-user"):
+        assert secret not in out
+    assert f"http://***@{host}" in out
+    assert "?api-key=***&api-version=1" in out
+    # The check carries the URL's credentials, as Basic auth, to the server they name.
+    assert f"  http://{host}\n    /health: 200" in out
+    health = next(request for request in tgi.requests if request.path == "/health")
+    assert health.headers["authorization"] == "Basic dGdpLXVzZXI6dGdpLXBhc3N3b3Jk"  # tgi-user:tgi-password

@@ -31,6 +31,7 @@ FIELDS = {
     "ttft_s",
     "prompt_tokens",
     "completion_tokens",
+    "outcome",
     "error",
     "fallback",
     "fallback_reason",
@@ -63,6 +64,7 @@ def test_the_log_is_complete_with_many_threads_and_processes_appending(
     assert len(streams) == 200 + 50
     assert all(0 < event["ttft_s"] <= event["latency_s"] for event in streams)
     assert all(event["completion_tokens"] > 0 and event["error"] is None for event in events)
+    assert {event["outcome"] for event in events} == {"completed"}
 
 
 @pytest.fixture
