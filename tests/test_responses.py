@@ -257,6 +257,30 @@ def test_function_tools_answer_with_function_call_items(patched: TGIServer, resp
     assert "grammar" in sent(patched)["parameters"]
 
 
+CITY_FORMAT = {
+    "format": {
+        "type": "json_schema",
+        "name": "city",
+        "schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }
+}
+
+
+@pytest.mark.parametrize(("tool_choice", "options"), [("required", 1), ("auto", 2)])
+def test_function_tools_with_a_text_format_answer_with_function_call_items(
+    patched: TGIServer, responses: Responses, tool_choice: str, options: int
+) -> None:
+    # An openai-agents Agent with tools and an output_type sends both (issue 16).
+    response = responses.create(
+        model=LLAMA, input="Weather in Paris?", tools=[WEATHER_TOOL], text=CITY_FORMAT, tool_choice=tool_choice
+    )
+
+    [call] = response.output
+    assert_a_weather_call(call)
+    # auto: the call, or an answer in the format
+    assert len(sent(patched)["parameters"]["grammar"]["value"]["properties"]["function"]["anyOf"]) == options
+
+
 def test_a_named_tool_choice_calls_that_function(patched: TGIServer, responses: Responses) -> None:
     other = {"type": "function", "name": "get_time", "parameters": {"type": "object", "properties": {}}}
     choice = {"type": "function", "name": "get_weather"}
