@@ -257,6 +257,30 @@ def test_function_tools_answer_with_function_call_items(patched: TGIServer, resp
     assert "grammar" in sent(patched)["parameters"]
 
 
+CITY_FORMAT = {
+    "format": {
+        "type": "json_schema",
+        "name": "city",
+        "schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }
+}
+
+
+@pytest.mark.parametrize(("tool_choice", "options"), [("required", 1), ("auto", 2)])
+def test_function_tools_with_a_text_format_answer_with_function_call_items(
+    patched: TGIServer, responses: Responses, tool_choice: str, options: int
+) -> None:
+    # An openai-agents Agent with tools and an output_type sends both (issue 16).
+    response = responses.create(
+        model=LLAMA, input="Weather in Paris?", tools=[WEATHER_TOOL], text=CITY_FORMAT, tool_choice=tool_choice
+    )
+
+    [call] = response.output
+    assert_a_weather_call(call)
+    # auto: the call, or an answer in the format
+    assert len(sent(patched)["parameters"]["grammar"]["value"]["properties"]["function"]["anyOf"]) == options
+
+
 def test_a_named_tool_choice_calls_that_function(patched: TGIServer, responses: Responses) -> None:
     other = {"type": "function", "name": "get_time", "parameters": {"type": "object", "properties": {}}}
     choice = {"type": "function", "name": "get_weather"}
@@ -309,6 +333,46 @@ def test_function_call_outputs_continue_the_conversation(patched: TGIServer, res
     prompt = sent(patched)["inputs"]
     assert '"_name": "get_weather"' in prompt  # the earlier call, as the model wrote it
     assert "Result of get_weather: 18 degrees and sunny" in prompt
+
+
+def test_function_call_outputs_as_text_parts_continue_the_conversation(
+    patched: TGIServer, responses: Responses
+) -> None:
+    # The SDK's type allows a list of parts; haystack always sends one.
+    output = [{"type": "input_text", "text": "18 degrees"}, {"type": "input_text", "text": " and sunny"}]
+    turns = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"type": "function_call", "call_id": "call_1", "name": "get_weather", "arguments": '{"city": "Paris"}'},
+        {"type": "function_call_output", "call_id": "call_1", "output": output},
+    ]
+
+    response = responses.create(model=LLAMA, input=turns, tools=[WEATHER_TOOL], tool_choice="none")
+
+    assert response.output_text == "Hello there!"
+    assert "Result of get_weather: 18 degrees and sunny" in sent(patched)["inputs"]
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        pytest.param({"type": "input_image", "image_url": "https://x.test/a.png", "detail": "auto"}, id="image"),
+        pytest.param({"type": "input_file", "file_id": "file_123"}, id="file"),
+    ],
+)
+def test_function_call_outputs_with_images_or_files_are_refused_before_any_network_call(
+    patched: TGIServer, responses: Responses, openai_api: OpenAIStandIn, part: dict[str, Any]
+) -> None:
+    turns = [
+        {"type": "function_call", "call_id": "call_1", "name": "get_weather", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": [{"type": "input_text", "text": "x"}, part]},
+    ]
+
+    with pytest.raises(openai.BadRequestError, match=r"input\[1\]\.output\[1\]' of type '\w+'.*text only") as raised:
+        responses.create(model=LLAMA, input=turns, tools=[WEATHER_TOOL])
+
+    assert raised.value.param == "input"
+    assert generate_calls(patched) == []
+    assert openai_api.requests == []
 
 
 @pytest.mark.parametrize(

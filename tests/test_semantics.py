@@ -131,6 +131,52 @@ def test_tool_results_continue_the_conversation(patched: TGIServer, sdk: SDK) ->
     assert "18 degrees and sunny" in sent(patched)["inputs"]
 
 
+STRICT_WEATHER_TOOL: dict[str, Any] = {**WEATHER_TOOL, "function": {**WEATHER_TOOL["function"], "strict": True}}
+
+
+def grammar_options(server: TGIServer) -> list[Any]:
+    options: list[Any] = sent(server)["parameters"]["grammar"]["value"]["properties"]["function"]["anyOf"]
+    return options
+
+
+def test_tools_with_a_response_format_call_a_tool_when_one_is_required(patched: TGIServer, sdk: SDK) -> None:
+    # As openai-agents and pydantic-ai send it: an output type and tools together (issue 16).
+    completion = sdk.parse(
+        model=LLAMA, messages=MESSAGES, response_format=City, tools=[STRICT_WEATHER_TOOL], tool_choice="required"
+    )
+
+    [call] = completion.choices[0].message.tool_calls
+    assert call.function.parsed_arguments["city"]
+    assert completion.choices[0].finish_reason == "tool_calls"
+    assert [option["properties"]["_name"]["const"] for option in grammar_options(patched)] == ["get_weather"]
+
+
+def test_tools_with_a_response_format_on_auto_allow_a_call_or_an_answer_in_the_format(
+    patched: TGIServer, sdk: SDK
+) -> None:
+    completion = sdk.parse(model=LLAMA, messages=MESSAGES, response_format=City, tools=[STRICT_WEATHER_TOOL])
+
+    # The fake model writes the grammar's first option, a call; the other is an answer in the format.
+    assert completion.choices[0].message.tool_calls[0].function.name == "get_weather"
+    call, answer = grammar_options(patched)
+    assert call["properties"]["_name"]["const"] == "get_weather"
+    assert set(answer["properties"]["content"]["properties"]) == {"name", "population"}
+
+
+def test_tools_with_a_response_format_stream_the_tool_call(patched: TGIServer, sdk: SDK) -> None:
+    chunks = sdk.stream(
+        model=LLAMA,
+        messages=MESSAGES,
+        tools=[WEATHER_TOOL],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+        response_format={"type": "json_object"},
+    ).chunks
+
+    deltas = [call for chunk in chunks if chunk.choices for call in chunk.choices[0].delta.tool_calls or []]
+    assert [delta.function.name for delta in deltas] == ["get_weather"]
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
 def test_n_choices_are_generated_with_distinct_seeds(patched: TGIServer, sdk: SDK) -> None:
     completion = sdk.create(model=LLAMA, messages=MESSAGES, n=3, seed=5)
 

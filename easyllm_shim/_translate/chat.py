@@ -89,7 +89,10 @@ def _structured(body: Mapping[str, Any], parameters: dict[str, Any]) -> ToolPlan
     tools = plan_tools(body)
     grammar = response_format_grammar(body.get("response_format"))
     if tools is not None and grammar is not None:
-        raise InvalidRequest("Invalid 'response_format': it cannot be combined with tools", "response_format")
+        # TGI takes one grammar. As on OpenAI, a forced or required call is a tool call whatever the
+        # format, and with `auto` the model calls a tool or answers in the format (never in free text).
+        tools = tools.answering_in(grammar["value"]) if tools.allow_text else tools
+        grammar = None
     grammar = grammar or (tools.grammar() if tools is not None else None)
     if grammar is not None:
         parameters["grammar"] = grammar

@@ -53,6 +53,7 @@ _FORWARDED = TGI_PASSTHROUGH | {"model", "stream", "temperature", "top_p", "prom
 _RENAMED = {"messages": "input", "response_format": "text.format", "max_tokens": "max_output_tokens"}
 _ROLES = frozenset({"user", "system", "developer", "assistant"})
 _TEXT_PARTS = frozenset({"input_text", "output_text"})
+_OUTPUT_PARTS = frozenset({"input_text"})  # of a function_call_output's parts (input_text, input_image, input_file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,18 +172,23 @@ def _message(where: str, item: Any) -> dict[str, Any]:
         return {"role": role, "content": content}
     if not isinstance(content, list):
         raise InvalidRequest(f"Invalid '{where}.content': expected a string or a list of parts", param="input")
-    parts = []
-    for position, part in enumerate(content):
+    return {"role": role, "content": _text_parts(f"{where}.content", content, _TEXT_PARTS)}
+
+
+def _text_parts(where: str, parts: list[Any], kinds: frozenset[str]) -> list[dict[str, Any]]:
+    """Text parts of the Responses API as the chat route's; any other part is refused (TGI's prompt is text)."""
+    translated = []
+    for position, part in enumerate(parts):
         part_kind = part.get("type") if isinstance(part, Mapping) else None
         text = part.get("text") if isinstance(part, Mapping) else None
-        if part_kind not in _TEXT_PARTS or not isinstance(text, str):
+        if part_kind not in kinds or not isinstance(text, str):
             raise InvalidRequest(
-                f"Unsupported content '{where}.content[{position}]' of type {part_kind!r} for Hugging Face models:"
-                " TGI's prompt is text only (input_text, output_text)",
+                f"Unsupported content '{where}[{position}]' of type {part_kind!r} for Hugging Face models:"
+                f" TGI's prompt is text only ({', '.join(sorted(kinds))})",
                 param="input",
             )
-        parts.append({"type": "text", "text": text})
-    return {"role": role, "content": parts}
+        translated.append({"type": "text", "text": text})
+    return translated
 
 
 def _tool_turn(where: str, kind: str, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,8 +198,10 @@ def _tool_turn(where: str, kind: str, item: Mapping[str, Any]) -> dict[str, Any]
         raise InvalidRequest(f"Invalid '{where}.call_id': expected a string", param="input")
     if kind == "function_call_output":
         output = item.get("output")
-        if not isinstance(output, str):
-            raise InvalidRequest(f"Invalid '{where}.output': expected a string", param="input")
+        if isinstance(output, list):  # input_text parts (images and files have no place in a text prompt)
+            output = _text_parts(f"{where}.output", output, _OUTPUT_PARTS)
+        elif not isinstance(output, str):
+            raise InvalidRequest(f"Invalid '{where}.output': expected a string or a list of parts", param="input")
         return {"role": "tool", "tool_call_id": call_id, "content": output}
     name, arguments = item.get("name"), item.get("arguments")
     if not isinstance(name, str) or not isinstance(arguments, str):

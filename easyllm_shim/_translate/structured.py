@@ -3,15 +3,17 @@
 TGI constrains decoding to a JSON schema, which must have a top-level `properties`. Tools follow
 TGI's own Messages API: the model picks one of the functions, each described by its parameter
 schema plus a constant `_name`, inside `{"function": ...}`; with `tool_choice` "auto" it may pick
-`no_tool` and answer in text instead. Tool definitions are appended to the last user turn, as TGI
-does for templates without tool support, and earlier tool calls and results are folded into turns.
+`no_tool` and answer in text instead. With a `response_format` too, that answer's `content` is the
+format's schema rather than a string, so one grammar allows exactly the tool calls and the format.
+Tool definitions are appended to the last user turn, as TGI does for templates without tool
+support, and earlier tool calls and results are folded into turns.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidRequest
@@ -21,26 +23,36 @@ TOOL_PROMPT = (
     "You have access to the functions below. Answer with a JSON object that calls the one function that"
     " best answers the request, giving its arguments."
 )
-_NO_TOOL_SCHEMA = {
-    "type": "object",
-    "description": "Open-ended response to the user, when no function fits",
-    "properties": {"_name": {"type": "string", "const": NO_TOOL}, "content": {"type": "string"}},
-    "required": ["_name", "content"],
-}
+_TEXT_SCHEMA = {"type": "string"}
+
+
+def _no_tool_schema(content: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Open-ended response to the user, when no function fits",
+        "properties": {"_name": {"type": "string", "const": NO_TOOL}, "content": content},
+        "required": ["_name", "content"],
+    }
 
 
 @dataclass(frozen=True, slots=True)
 class ToolPlan:
-    """The functions the model may call, as OpenAI described them, and whether it may answer in text."""
+    """The functions the model may call, as OpenAI described them, whether it may answer without one,
+    and the schema of that answer (a string, or the `response_format`'s schema)."""
 
     functions: tuple[Mapping[str, Any], ...]
     allow_text: bool
     prompt: str = TOOL_PROMPT
+    answer_schema: Mapping[str, Any] = field(default_factory=lambda: _TEXT_SCHEMA)
+
+    def answering_in(self, schema: Mapping[str, Any]) -> ToolPlan:
+        """This plan, with an answer that is not a tool call constrained to `schema`."""
+        return replace(self, answer_schema=schema)
 
     def grammar(self) -> dict[str, Any]:
         choices = [_function_schema(function) for function in self.functions]
         if self.allow_text:
-            choices.append(_NO_TOOL_SCHEMA)
+            choices.append(_no_tool_schema(self.answer_schema))
         schema = {"type": "object", "properties": {"function": {"anyOf": choices}}, "required": ["function"]}
         return {"type": "json", "value": schema}
 
@@ -233,7 +245,10 @@ def tool_message(text: str, call_id: str, tgi_reason: str | None) -> tuple[dict[
     if not isinstance(name, str):
         return {"role": "assistant", "content": text.strip()}, "stop"
     if name == NO_TOOL:
-        return {"role": "assistant", "content": str(call.get("content", ""))}, "stop"
+        content = call.get("content", "")
+        # A structured answer (the response_format's schema) is its JSON text, as OpenAI returns it.
+        text = content if isinstance(content, str) else json.dumps(content)
+        return {"role": "assistant", "content": text}, "stop"
     tool_call = {
         "id": call_id,
         "type": "function",

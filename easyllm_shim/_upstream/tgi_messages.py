@@ -38,12 +38,33 @@ def request_body(request: Mapping[str, Any], model: str) -> dict[str, Any]:
     if body.get("n") not in (None, 1):
         raise InvalidRequest(f"'n' must be 1 for {model}: TGI's Messages API returns one choice", "n")
     body.pop("n", None)
+    if body.get("tools") and body.get("response_format") is not None:
+        _one_grammar(body, model)
     if isinstance(body.get("stop"), str):
         body["stop"] = [body["stop"]]
     top_p = body.get("top_p")
     if isinstance(top_p, int | float) and top_p >= 1:
         del body["top_p"]
     return body
+
+
+def _one_grammar(body: dict[str, Any], model: str) -> None:
+    """TGI's Messages API refuses a `response_format` beside `tools`; keep the one OpenAI would apply."""
+    response_format = body["response_format"]
+    choice = body.get("tool_choice")
+    if isinstance(response_format, Mapping) and response_format.get("type") == "text":
+        del body["response_format"]  # plain text asks for no grammar
+    elif choice == "none":  # no call can be made: the answer is in the format
+        del body["tools"], body["tool_choice"]
+    elif choice not in (None, "auto"):  # a forced or required call: the format never applies
+        del body["response_format"]
+    else:
+        raise InvalidRequest(
+            f"Unsupported 'response_format' with tools and tool_choice 'auto' for {model}: TGI's Messages API"
+            f" takes a grammar or tools, not both. To have the shim build the one grammar that allows either,"
+            f" {how_to_name_a_format(model)}",
+            "response_format",
+        )
 
 
 def call(body: Mapping[str, Any], endpoint: Endpoint, model: str, served: str) -> Flow:

@@ -7,6 +7,7 @@ after import takes effect on the next call.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import os
@@ -20,11 +21,21 @@ from .._config.credentials import Credentials, env_token
 from .._config.hub import SERVERLESS_API_BASE as _DEFAULT_API_BASE
 from .._config.redact import prompt_log
 from .._config.settings import Config, check_url
+from .._upstream.endpoint import SERVER_MODEL
 
 if TYPE_CHECKING:
     from .._client_api.shadow import Shadows
 
-__all__ = ["ChatCompletion", "aclose", "api_base", "api_key", "prompt_builder", "stop_sequences"]
+__all__ = [
+    "ChatCompletion",
+    "Completion",
+    "Embedding",
+    "aclose",
+    "api_base",
+    "api_key",
+    "prompt_builder",
+    "stop_sequences",
+]
 
 api_type = "huggingface"
 api_key: str | None = env_token(os.environ)
@@ -127,6 +138,27 @@ def _as_dict(message: Any) -> Any:
     return {"role": message.role, "content": message.content}  # EasyLLM's ChatMessage objects
 
 
+def _sampling(
+    temperature: float, top_p: float, top_k: int | None, max_tokens: int, frequency_penalty: float | None
+) -> dict[str, Any]:
+    """The sampling arguments EasyLLM's chat and text completions share, as the SDK's keyword arguments."""
+    penalty = 1.0 if frequency_penalty is None else frequency_penalty
+    if penalty < 0:
+        raise ValueError(f"frequency_penalty must be >= 0 (it is TGI's repetition_penalty), got {penalty}")
+    extra: dict[str, Any] = {}
+    if top_k is not None:
+        extra["top_k"] = top_k
+    # EasyLLM sent frequency_penalty as TGI's repetition_penalty (1.0 = no penalty); 0 crashed there.
+    if penalty not in (0, 1):
+        extra["repetition_penalty"] = penalty
+    return {"temperature": temperature, "top_p": top_p, "max_tokens": max_tokens, "extra_body": extra or None}
+
+
+def _stops(stop: str | Sequence[str] | None) -> list[str] | None:
+    stops = [stop] if isinstance(stop, str) else list(stop or [])
+    return [*stop_sequences, *stops] or None
+
+
 def _chat_request(
     messages: Sequence[Any],
     model: str | None = None,
@@ -142,47 +174,104 @@ def _chat_request(
 ) -> tuple[dict[str, Any], bool]:
     """EasyLLM's `ChatCompletion.create` parameters and defaults, as the openai SDK's `create` keyword
     arguments, and whether to log the call's prompt."""
-    if frequency_penalty < 0:
-        raise ValueError(f"frequency_penalty must be >= 0 (it is TGI's repetition_penalty), got {frequency_penalty}")
-    extra: dict[str, Any] = {}
-    if top_k is not None:
-        extra["top_k"] = top_k
-    # EasyLLM sent frequency_penalty as TGI's repetition_penalty (1.0 = no penalty); 0 crashed there.
-    if frequency_penalty not in (0, 1):
-        extra["repetition_penalty"] = frequency_penalty
-    stops = [stop] if isinstance(stop, str) else list(stop or [])
     request = {
-        "model": model or "tgi",
+        "model": model or SERVER_MODEL,
         "messages": [_as_dict(message) for message in messages],
-        "temperature": temperature,
-        "top_p": top_p,
         "n": n,
-        "max_tokens": max_tokens,
-        "stop": [*stop_sequences, *stops] or None,
+        "stop": _stops(stop),
         "stream": stream,
-        "extra_body": extra or None,
+        **_sampling(temperature, top_p, top_k, max_tokens, frequency_penalty),
     }
     return request, debug
 
 
-def _sync(request: Callable[P, tuple[dict[str, Any], bool]]) -> Callable[P, Any]:
+def _completion_request(
+    prompt: str,
+    model: str | None = None,
+    suffix: str | None = None,
+    temperature: float = 0.9,
+    top_p: float = 0.6,
+    top_k: int | None = 10,
+    n: int = 1,
+    max_tokens: int = 1024,
+    stop: str | Sequence[str] | None = None,
+    stream: bool = False,
+    frequency_penalty: float | None = 1.0,
+    logprobs: bool = False,
+    echo: bool = False,
+    debug: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """EasyLLM's `Completion.create` parameters and defaults, as the openai SDK's `create` keyword arguments."""
+    text = prompt if suffix is None else prompt + suffix  # EasyLLM appended the suffix to the prompt
+    if prompt_builder is not None:  # as in EasyLLM, the prompt becomes the one user turn of the format
+        from .._prompts import resolve_format
+
+        text = resolve_format(model, prompt_builder).prompt(text)
+    request = {
+        "model": model or SERVER_MODEL,
+        "prompt": text,
+        "n": n,
+        "stop": _stops(stop),
+        "stream": stream,
+        "logprobs": 1 if logprobs else None,
+        "echo": echo or None,
+        **_sampling(temperature, top_p, top_k, max_tokens, frequency_penalty),
+    }
+    return request, debug
+
+
+def _embedding_request(
+    input: str | Sequence[str], model: str | None = None, debug: bool = False
+) -> tuple[dict[str, Any], bool]:
+    """EasyLLM's `Embedding.create` parameters, as the openai SDK's `create` keyword arguments."""
+    # Floats, as EasyLLM returned them (the SDK would otherwise ask for base64 and decode it).
+    return {"model": model or SERVER_MODEL, "input": input, "encoding_format": "float"}, debug
+
+
+# The SDK resource of each EasyLLM class, and the openai models its answers are parsed into.
+_CHAT, _COMPLETIONS, _EMBEDDINGS = "chat", "completions", "embeddings"
+
+
+def _resource(shadow: Any, route: str) -> Any:
+    return shadow.chat.completions if route == _CHAT else getattr(shadow, route)
+
+
+@functools.cache
+def _parsed_as(route: str, stream: bool, asynchronous: bool) -> Any:
+    """The type an answer is parsed into: the dict-readable subclass of the SDK's model, or a stream of them."""
+    import openai
+    from openai.types import Completion, CreateEmbeddingResponse
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    from ._readable import readable
+
+    model = {_CHAT: ChatCompletion, _COMPLETIONS: Completion, _EMBEDDINGS: CreateEmbeddingResponse}[route]
+    if not stream:
+        return readable(model)
+    chunk = readable(ChatCompletionChunk if route == _CHAT else model)
+    return (openai.AsyncStream if asynchronous else openai.Stream)[chunk]
+
+
+def _sync(request: Callable[P, tuple[dict[str, Any], bool]], route: str) -> Callable[P, Any]:
     """A `create` with `request`'s parameters, on the sync shadow client."""
 
     def create(*args: P.args, **kwargs: P.kwargs) -> Any:
         sdk_kwargs, debug = request(*args, **kwargs)
         with _debugging(debug):
-            return _sync_shadow().chat.completions.create(**sdk_kwargs)
+            raw = _resource(_sync_shadow(), route).with_raw_response.create(**sdk_kwargs)
+        return raw.parse(to=_parsed_as(route, bool(sdk_kwargs.get("stream")), False))
 
     return _with_parameters_of(request, create)
 
 
-def _async(request: Callable[P, tuple[dict[str, Any], bool]]) -> Callable[P, Awaitable[Any]]:
+def _async(request: Callable[P, tuple[dict[str, Any], bool]], route: str) -> Callable[P, Awaitable[Any]]:
     """An `acreate` with `request`'s parameters (EasyLLM's raised NotImplementedError), on the async shadow client."""
 
     async def acreate(*args: P.args, **kwargs: P.kwargs) -> Any:
         sdk_kwargs, debug = request(*args, **kwargs)
         with _debugging(debug):
-            return await _async_shadow().chat.completions.create(**sdk_kwargs)
+            raw = await _resource(_async_shadow(), route).with_raw_response.create(**sdk_kwargs)
+        return raw.parse(to=_parsed_as(route, bool(sdk_kwargs.get("stream")), True))
 
     return _with_parameters_of(request, acreate)
 
@@ -198,7 +287,28 @@ class ChatCompletion:
 
     `create` returns an `openai.types.chat.ChatCompletion`, or an `openai.Stream` of
     `ChatCompletionChunk` with `stream=True`; `acreate` the same, awaited (`openai.AsyncStream`).
+    Both also read like EasyLLM's dicts: `response["choices"][0]["message"]["content"]`.
     """
 
-    create = staticmethod(_sync(_chat_request))
-    acreate = staticmethod(_async(_chat_request))
+    create = staticmethod(_sync(_chat_request, _CHAT))
+    acreate = staticmethod(_async(_chat_request, _CHAT))
+
+
+class Completion:
+    """`huggingface.Completion.create(prompt, ...)`: EasyLLM's signature and defaults.
+
+    Returns an `openai.types.Completion` (a `Stream` of them with `stream=True`), readable like
+    EasyLLM's dicts: `response["choices"][0]["text"]`. With `prompt_builder` set, the prompt is sent
+    as the one user turn of that format, as EasyLLM did.
+    """
+
+    create = staticmethod(_sync(_completion_request, _COMPLETIONS))
+    acreate = staticmethod(_async(_completion_request, _COMPLETIONS))
+
+
+class Embedding:
+    """`huggingface.Embedding.create(input, model=None)`: returns an `openai.types.CreateEmbeddingResponse`
+    of floats, readable like EasyLLM's dicts: `embedding["data"][0]["embedding"]`."""
+
+    create = staticmethod(_sync(_embedding_request, _EMBEDDINGS))
+    acreate = staticmethod(_async(_embedding_request, _EMBEDDINGS))

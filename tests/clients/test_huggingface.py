@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 import pytest
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from easyllm_shim.clients import huggingface
 from easyllm_shim.testing import TGIServer
@@ -38,7 +38,7 @@ def sent(server: TGIServer) -> Any:
 def test_create_returns_a_genuine_chat_completion_with_easyllm_defaults(seed: TGIServer) -> None:
     response = huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES)
 
-    assert type(response) is ChatCompletion
+    assert isinstance(response, ChatCompletion)
     assert response.choices[0].message.content == "Hello there!"
     assert seed.requests[-1].path == "/generate"
     assert seed.requests[-1].headers["authorization"] == "Bearer hf_seed_token"
@@ -61,7 +61,7 @@ def test_stream_returns_a_genuine_stream(seed: TGIServer) -> None:
     with huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, stream=True) as stream:
         chunks = list(stream)
 
-    assert type(stream) is openai.Stream
+    assert isinstance(stream, openai.Stream)
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Hello there!"
     assert seed.requests[-1].path == "/generate_stream"
 
@@ -145,3 +145,75 @@ def test_acreate_works_where_easyllm_raised_not_implemented(seed: TGIServer) -> 
             await huggingface.aclose()
 
     assert asyncio.run(main()).choices[0].message.content == "Hello there!"
+
+
+def test_answers_read_like_easyllm_dicts_at_every_level(seed: TGIServer) -> None:
+    response = huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES)
+
+    assert response["choices"][0]["message"]["content"] == response.choices[0].message.content == "Hello there!"
+    assert response["usage"]["total_tokens"] == response.usage.total_tokens
+    assert response.get("system_fingerprint") == response.system_fingerprint
+    # EasyLLM dumped with exclude_none: a None field is a missing key.
+    assert response["choices"][0]["message"].get("tool_calls", []) == []
+    assert "tool_calls" not in response["choices"][0]["message"]
+    with pytest.raises(KeyError, match="tool_calls"):
+        response["choices"][0]["message"]["tool_calls"]
+    assert set(response.keys()) >= {"id", "object", "created", "model", "choices", "usage"}
+    assert dict(response.items())["choices"] is response.choices
+    assert response.model_dump()["choices"][0]["message"]["content"] == "Hello there!"
+
+
+def test_stream_deltas_read_like_easyllm_dicts(seed: TGIServer) -> None:
+    chunks = list(huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES, stream=True))
+
+    assert all(isinstance(chunk, ChatCompletionChunk) for chunk in chunks)
+    assert "".join(chunk["choices"][0]["delta"].get("content", "") for chunk in chunks) == "Hello there!"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_the_patched_sdk_keeps_its_plain_models(seed: TGIServer, patched: TGIServer) -> None:
+    huggingface.ChatCompletion.create(model=LLAMA, messages=MESSAGES)  # the readable classes exist by now
+    client = openai.OpenAI(api_key="sk-unused")
+
+    response = client.chat.completions.create(model=LLAMA, messages=[{"role": "user", "content": "Knock knock."}])
+
+    assert len(generate_calls(seed)) == 2  # routed to the same server
+    assert type(response) is ChatCompletion
+    assert not hasattr(response, "get")
+
+
+def test_completion_keeps_easyllm_parameters(seed: TGIServer) -> None:
+    response = huggingface.Completion.create("Once", LLAMA, suffix=" upon", max_tokens=7, stop="!", echo=False)
+
+    assert issubclass(type(response), openai.types.Completion)  # (not isinstance: mypy would narrow the type)
+    assert response["choices"][0]["text"] == response.choices[0].text
+    assert sent(seed)["inputs"] == "Once upon"  # EasyLLM appended the suffix; no builder: the prompt as given
+    assert sent(seed)["parameters"]["max_new_tokens"] == 7
+    assert sent(seed)["parameters"]["stop"] == ["!"]
+
+
+def test_embedding_returns_floats_readable_like_easyllm(seed: TGIServer) -> None:
+    async def main() -> Any:
+        try:
+            return await huggingface.Embedding.acreate(input=["a", "b"], model="BAAI/bge-small-en-v1.5")
+        finally:
+            await huggingface.aclose()
+
+    embedding = asyncio.run(main())
+
+    assert issubclass(type(embedding), openai.types.CreateEmbeddingResponse)
+    assert [item["index"] for item in embedding["data"]] == [0, 1]
+    assert len(embedding["data"][0]["embedding"]) == 384
+    assert all(isinstance(value, float) for value in embedding["data"][1]["embedding"])
+
+
+def test_async_stream_deltas_read_like_easyllm_dicts(seed: TGIServer) -> None:
+    async def main() -> str:
+        try:
+            stream = await huggingface.ChatCompletion.acreate(model=LLAMA, messages=MESSAGES, stream=True)
+            assert isinstance(stream, openai.AsyncStream)
+            return "".join([chunk["choices"][0]["delta"].get("content", "") async for chunk in stream])
+        finally:
+            await huggingface.aclose()
+
+    assert asyncio.run(main()) == "Hello there!"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 
 from easyllm_shim._prompts import resolve_format
@@ -84,10 +85,6 @@ def test_each_openai_parameter_maps_to_tgi(openai: dict[str, Any], tgi: dict[str
                 "tool_choice": {"type": "function", "function": {"name": "g"}},
             },
             "tool_choice",
-        ),
-        (
-            {"tools": [{"type": "function", "function": {"name": "f"}}], "response_format": {"type": "json_object"}},
-            "response_format",
         ),
         ({"made_up": 1}, "made_up"),
     ],
@@ -195,6 +192,55 @@ def test_no_tool_answers_in_text() -> None:
     generation = Generation('{"function":{"_name":"no_tool","content":"I cannot check the weather."}}', "eos_token", 9)
     [answer] = completion(plan(tools=tools), generation)["choices"]
     assert (answer["message"]["content"], answer["finish_reason"]) == ("I cannot check the weather.", "stop")
+
+
+CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": CITY}}
+CITY_FORMAT = {"type": "json_schema", "json_schema": {"name": "city", "schema": CITY, "strict": True}}
+A_CALL = {"function": {"_name": "get_weather", "city": "Paris"}}
+A_CITY = {"function": {"_name": "no_tool", "content": {"city": "Paris"}}}
+A_TEXT = {"function": {"_name": "no_tool", "content": "Paris"}}
+
+
+def allows(chat: ChatPlan, instance: Any) -> bool:
+    return jsonschema.Draft202012Validator(chat.parameters["grammar"]["value"]).is_valid(instance)
+
+
+@pytest.mark.parametrize(
+    ("tool_choice", "allowed", "refused"),
+    [
+        pytest.param("auto", [A_CALL, A_CITY], [A_TEXT, {"city": "Paris"}], id="auto: a call or the format"),
+        pytest.param(None, [A_CALL, A_CITY], [A_TEXT], id="no choice is auto"),
+        pytest.param("required", [A_CALL], [A_CITY, A_TEXT], id="required: a call"),
+        pytest.param({"type": "function", "function": {"name": "get_weather"}}, [A_CALL], [A_CITY], id="forced"),
+        pytest.param("none", [{"city": "Paris"}], [A_CALL, A_CITY], id="none: the format"),
+    ],
+)
+def test_tools_with_a_response_format_are_one_grammar_allowing_what_openai_allows(
+    tool_choice: Any, allowed: list[Any], refused: list[Any]
+) -> None:
+    chat = plan(tools=[WEATHER], tool_choice=tool_choice, response_format=CITY_FORMAT)
+
+    assert [allows(chat, instance) for instance in allowed] == [True] * len(allowed)
+    assert [allows(chat, instance) for instance in refused] == [False] * len(refused)
+    assert "properties" in chat.parameters["grammar"]["value"]
+
+
+def test_a_json_object_format_with_tools_answers_any_object_or_a_call() -> None:
+    chat = plan(tools=[WEATHER], response_format={"type": "json_object"})
+
+    assert allows(chat, {"function": {"_name": "no_tool", "content": {"any": ["thing"]}}})
+    assert allows(chat, A_CALL)
+    assert not allows(chat, A_TEXT)
+
+
+def test_an_answer_in_the_format_beside_tools_is_its_json_text() -> None:
+    chat = plan(tools=[WEATHER], response_format=CITY_FORMAT)
+
+    [answer] = completion(chat, Generation(json.dumps(A_CITY), "eos_token", 9))["choices"]
+
+    assert json.loads(answer["message"]["content"]) == {"city": "Paris"}
+    assert (answer["finish_reason"], answer["message"].get("tool_calls")) == ("stop", None)
 
 
 def test_logprobs_follow_the_kept_tokens_in_openai_shape() -> None:

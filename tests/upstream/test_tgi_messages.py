@@ -152,3 +152,47 @@ def test_a_format_named_for_the_model_keeps_it_on_tgis_native_route() -> None:
 
     assert scripted.paths() == ["info", "generate"]
     assert "<|im_start|>user\nHi<|im_end|>" in json.loads(scripted.sent[-1].body)["inputs"]
+
+
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {}}}}]
+CITY_FORMAT = {"type": "json_schema", "json_schema": {"name": "c", "schema": {"type": "object", "properties": {}}}}
+
+
+@pytest.mark.parametrize(
+    ("tool_choice", "response_format", "kept"),
+    [
+        pytest.param("required", CITY_FORMAT, {"tools", "tool_choice"}, id="required: the tool call's grammar"),
+        pytest.param({"type": "function", "function": {"name": "get_weather"}}, CITY_FORMAT, {"tools", "tool_choice"}),
+        pytest.param("none", CITY_FORMAT, {"response_format"}, id="none: the format"),
+        pytest.param("auto", {"type": "text"}, {"tools", "tool_choice"}, id="a text format asks for nothing"),
+    ],
+)
+def test_tools_with_a_response_format_send_tgi_the_one_grammar_openai_would_apply(
+    tool_choice: Any, response_format: Any, kept: set[str]
+) -> None:
+    # TGI's Messages API refuses both at once ("Grammar and tools are mutually exclusive").
+    answer = snapshot("test_tools_llama/test_flash_llama_grammar_tools_nostream.json")
+    scripted = script(answers=[(200, json.dumps(answer).encode())])
+    request = {**CHAT, "tools": TOOLS, "tool_choice": tool_choice, "response_format": response_format}
+
+    run_flow(config(), "/chat/completions", request, scripted)
+
+    _, sent = scripted.sent
+    assert set(json.loads(sent.body)) & {"tools", "tool_choice", "response_format"} == kept
+
+
+def test_tools_on_auto_with_a_response_format_are_refused_naming_how_to_name_the_format() -> None:
+    scripted = script()
+    request = {**CHAT, "tools": TOOLS, "response_format": CITY_FORMAT}
+
+    outcome = run_flow(config(), "/chat/completions", request, scripted)
+
+    assert isinstance(outcome, Reply)
+    assert outcome.status == 400
+    error = json.loads(outcome.content)["error"]
+    assert (error["param"], UNKNOWN in error["message"], "prompt_formats" in error["message"]) == (
+        "response_format",
+        True,
+        True,
+    )
+    assert scripted.sent == []
