@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=arguments.port,
             )
             servers.append(tgi.start())
-            environment.update(HUGGINGFACE_API_BASE=tgi.url, HF_TOKEN=_PLACEHOLDER_HF_TOKEN)
+            environment.update(
+                HUGGINGFACE_API_BASE=tgi.url, HUGGINGFACE_TOKEN=_PLACEHOLDER_HF_TOKEN, HF_TOKEN=_PLACEHOLDER_HF_TOKEN
+            )
             print(f"TGI-protocol server ({arguments.model}): {tgi.url}", flush=True)
         if arguments.protocol in ("openai", "both"):
             names = arguments.openai_model or ["gpt-4o-mini", arguments.model]
