@@ -375,6 +375,26 @@ def test_function_call_outputs_with_images_or_files_are_refused_before_any_netwo
     assert openai_api.requests == []
 
 
+def test_with_tools_offered_a_function_call_output_is_answered_in_text(
+    patched: TGIServer, responses: Responses
+) -> None:
+    # Issue 17: the Responses agent loop ends in text; tool_choice "required" still forces a call.
+    [call] = responses.create(model=LLAMA, input="Weather in Paris?", tools=[WEATHER_TOOL]).output
+    turns = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+        {"type": "function_call_output", "call_id": call.call_id, "output": "18 degrees and sunny"},
+    ]
+
+    final = responses.create(model=LLAMA, input=turns, tools=[WEATHER_TOOL])
+    forced = responses.create(model=LLAMA, input=turns, tools=[WEATHER_TOOL], tool_choice="required")
+
+    assert_a_weather_call(call)
+    assert final.output_text == "Hello there!"
+    assert [item.type for item in final.output] == ["message"]
+    assert_a_weather_call(forced.output[0])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [

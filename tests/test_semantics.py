@@ -177,6 +177,27 @@ def test_tools_with_a_response_format_stream_the_tool_call(patched: TGIServer, s
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
 
+def test_with_tools_offered_the_model_calls_one_then_answers_the_tool_result_in_text(
+    patched: TGIServer, sdk: SDK
+) -> None:
+    # Issue 17: a whole agent loop (call, tool result, text answer) runs against the testing server.
+    first = sdk.create(model=LLAMA, messages=MESSAGES, tools=[WEATHER_TOOL])
+    [call] = first.choices[0].message.tool_calls
+    messages = [
+        *MESSAGES,
+        {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
+        {"role": "tool", "tool_call_id": call.id, "content": "18 degrees and sunny"},
+    ]
+
+    final = sdk.create(model=LLAMA, messages=messages, tools=[WEATHER_TOOL])
+    forced = sdk.create(model=LLAMA, messages=messages, tools=[WEATHER_TOOL], tool_choice="required")
+
+    assert first.choices[0].finish_reason == "tool_calls"
+    assert (final.choices[0].finish_reason, final.choices[0].message.content) == ("stop", "Hello there!")
+    assert final.choices[0].message.tool_calls is None
+    assert forced.choices[0].message.tool_calls[0].function.name == "get_weather"
+
+
 def test_n_choices_are_generated_with_distinct_seeds(patched: TGIServer, sdk: SDK) -> None:
     completion = sdk.create(model=LLAMA, messages=MESSAGES, n=3, seed=5)
 

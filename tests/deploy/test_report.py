@@ -114,3 +114,21 @@ def test_plot_draws_the_latency_distributions(ab_run: ABRun, tmp_path: Path) -> 
     assert main(["report", str(ab_run.log), "--plot", str(out)]) == 0
 
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_log_recorded_by_the_readme_walkthrough_reports_both_arms_in_both_modes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # docs/ab-report.png is drawn from this log (issue 17); the report must still read it.
+    log = Path(__file__).resolve().parents[2] / "docs" / "ab-events.jsonl"
+
+    assert main(["report", str(log)]) == 0
+
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [(row[2], row[3]) for row in rows] == [
+        ("gpt-4o-mini", "plain"),
+        ("gpt-4o-mini", "stream"),
+        (LLAMA, "plain"),
+        (LLAMA, "stream"),
+    ]
+    assert sum(int(row[4]) for row in rows) == len(log.read_text().splitlines()) == 40

@@ -6,6 +6,12 @@ TGI's stopping criteria then cut it: after each token, first ``max_new_tokens`` 
 ("eos_token"), then stop sequences matched against the end of the text so far ("stop_sequence");
 the matched stop text stays in the output. (vLLM's engine finishes a sequence its own way, from the
 same tokens.) ``embedding`` is the model's vector for an input.
+
+A tool-choice grammar (TGI's: ``{"function": {"anyOf": [...]}}`` with one option per function, each
+naming it in a constant ``_name``, and ``no_tool`` when the model may answer in text) is met the way a
+real model meets it: it calls the first function, unless text is allowed and the prompt already holds
+a call of one of the functions (so the tool's result is in the conversation), in which case it answers
+in text. A grammar without ``no_tool`` (``tool_choice`` "required" or a named tool) forces the call.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from ._tokenizer import Tokenizer
 __all__ = ["FakeModel", "Generation", "Reply", "Task", "Token", "embedding"]
 
 Reply = str | Callable[[str, dict[str, Any]], str] | None
+
+NO_TOOL = "no_tool"
 
 # StoppingCriteria keeps only the tail of the output it searches for stop sequences.
 _STOP_WINDOW, _STOP_WINDOW_KEPT = 300, 200
@@ -115,12 +123,40 @@ class FakeModel:
     def _continuation(task: Task, reply: Reply) -> str:
         sample_seed = task.seed if task.sampling else None
         if task.schema is not None:
+            if _answers_in_text(task.schema, task.prompt):
+                answer = {"function": {"_name": NO_TOOL, "content": FakeModel._text(task, reply, sample_seed)}}
+                return json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
             return json_instance(task.schema, (task.prompt, sample_seed))
+        return FakeModel._text(task, reply, sample_seed)
+
+    @staticmethod
+    def _text(task: Task, reply: Reply, sample_seed: int | None) -> str:
         if reply is None:
             return default_reply(task.prompt, sample_seed)
         if callable(reply):
             return reply(task.prompt, task.reply_context)
         return reply
+
+
+def _answers_in_text(schema: dict[str, Any], prompt: str) -> bool:
+    """Whether a tool-choice grammar allows text and the prompt already holds a call of one of its functions."""
+    properties = schema.get("properties")
+    function = properties.get("function") if isinstance(properties, dict) else None
+    options = function.get("anyOf") if isinstance(function, dict) else None
+    if not isinstance(options, list):
+        return False
+    names = [_constant_name(option) for option in options]
+    if NO_TOOL not in names:
+        return False
+    called = "|".join(re.escape(name) for name in names if name is not None and name != NO_TOOL)
+    return bool(called) and re.search(rf'"_name"\s*:\s*"(?:{called})"', prompt) is not None
+
+
+def _constant_name(option: Any) -> str | None:
+    properties = option.get("properties") if isinstance(option, dict) else None
+    name = properties.get("_name") if isinstance(properties, dict) else None
+    constant = name.get("const") if isinstance(name, dict) else None
+    return constant if isinstance(constant, str) else None
 
 
 def embedding(item: Any, size: int, dimensions: int, *, normalize: bool = True) -> list[float]:
