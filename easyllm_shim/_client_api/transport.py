@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._flows import adrive, arelay, drive, relay
 from .._upstream.endpoint import HF_CALL_HEADERS
+from .._upstream.limits import MAX_BODY_BYTES
 from .._upstream.steps import Answer, CloseOne, Head, Open, Read, ReadAll, Reply, Request, Send, Step, Streaming
 from .._upstream.threads import choice_pool
 from .._upstream.upstream import Upstream
@@ -210,23 +211,32 @@ def _head(response: http.Response) -> Head:
 
 
 def read_body(upstream: http.Response) -> bytes:
-    """A transport response's whole body. Servers are asked for `identity`, so the bytes on the wire are
-    the body and httpx's decoding layer (a good part of a call's cost) is skipped; anything encoded is decoded."""
-    if "content-encoding" in upstream.headers:
-        return upstream.read()
+    """A transport response's body as it is on the wire, at most `MAX_BODY_BYTES + 1` of it. Servers are
+    asked for `identity`, so httpx's decoding layer (a good part of a call's cost) is skipped; the flow
+    refuses an answer that is encoded anyway, or larger."""
+    parts, size = [], 0
     try:
-        return b"".join(upstream.stream)  # type: ignore[arg-type]
+        for part in upstream.stream:  # type: ignore[union-attr]
+            parts.append(part)
+            size += len(part)
+            if size > MAX_BODY_BYTES:
+                break
     finally:
         upstream.close()
+    return b"".join(parts)
 
 
 async def aread_body(upstream: http.Response) -> bytes:
-    if "content-encoding" in upstream.headers:
-        return await upstream.aread()
+    parts, size = [], 0
     try:
-        return b"".join([chunk async for chunk in upstream.stream])  # type: ignore[union-attr]
+        async for part in upstream.stream:  # type: ignore[union-attr]
+            parts.append(part)
+            size += len(part)
+            if size > MAX_BODY_BYTES:
+                break
     finally:
         await upstream.aclose()
+    return b"".join(parts)
 
 
 class TranslatedStream:
