@@ -146,6 +146,7 @@ class _RequestsIO:
             stream=stream,
             timeout=self._timeout,
             proxies=session.proxies,
+            allow_redirects=False,  # a redirect is no answer (the flow says so); following it re-sends the prompt
         )
 
     def close(self, index: int | None = None) -> None:
@@ -201,7 +202,12 @@ class _AiohttpIO:
             self._session = load("aiohttp").ClientSession(auto_decompress=False)
         headers = {**request.headers, **self._headers}
         return await self._session.request(
-            request.method, request.url, headers=headers, data=request.body or None, **self._options
+            request.method,
+            request.url,
+            headers=headers,
+            data=request.body or None,
+            allow_redirects=False,
+            **self._options,
         )
 
     async def aclose(self, index: int | None = None) -> None:

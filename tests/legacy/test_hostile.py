@@ -12,12 +12,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import easyllm_shim
 
 from ..conftest import HF_TOKEN, LLAMA
 from ..hostile import HostileServer, chunk, event_stream_head, events, response
-from ..reliability.test_hostile import MALFORMED_BODIES, MALFORMED_EVENTS, answer_body, final, token
+from ..reliability.test_hostile import (
+    BODIES,
+    EVENTS,
+    MALFORMED_BODIES,
+    MALFORMED_EVENTS,
+    STATUSES,
+    answer_body,
+    final,
+    token,
+)
 from .sdk0 import LegacySDK, openai0
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
@@ -111,3 +121,29 @@ def test_an_event_past_the_cap_is_an_api_error(hostile: Any, legacy: LegacySDK) 
     hostile(event_stream_head() + events(token(" Hello")) + chunk(line) * (MAX_EVENT_BYTES // len(line) + 2))
     with pytest.raises(openai0.error.APIError, match="larger than"):
         legacy.stream(model=LLAMA, messages=MESSAGES)
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(status=STATUSES, body=BODIES)
+def test_any_answer_is_an_openai_exception_or_the_answer(legacy: LegacySDK, status: int, body: bytes) -> None:
+    with HostileServer(lambda method, path: response(status, body) if path in GENERATION else None) as server:
+        easyllm_shim.patch(api_base=server.url, token=HF_TOKEN)
+        try:
+            answer = legacy.create(model=LLAMA, messages=MESSAGES)
+        except openai0.error.OpenAIError:
+            return
+    assert answer.choices[0].message.content == json.loads(body)["generated_text"]
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stream=EVENTS)
+def test_any_stream_is_an_openai_exception_or_the_answer(legacy: LegacySDK, stream: list[Any]) -> None:
+    wire = event_stream_head() + events(*stream) + b"0\r\n\r\n"
+    with HostileServer(lambda method, path: wire if path in GENERATION else None) as server:
+        easyllm_shim.patch(api_base=server.url, token=HF_TOKEN)
+        try:
+            content = legacy.stream(model=LLAMA, messages=MESSAGES).content
+        except openai0.error.OpenAIError:
+            return
+    tokens = [event["token"] for event in stream if isinstance(event, dict) and "token" in event]
+    assert content == "".join(token["text"] for token in tokens if not token.get("special"))
