@@ -51,6 +51,9 @@ class UpstreamTransport:
             body = json.loads(request.read())
         try:
             outcome = drive(self.upstream.call(request.url.path, body), io.do)
+        except self._http.TransportError as error:
+            io.close()
+            raise self._named(error, request, io.url, body) from error
         except BaseException:
             io.close()
             raise
@@ -63,10 +66,24 @@ class UpstreamTransport:
             body = json.loads(await request.aread())
         try:
             outcome = await adrive(self.upstream.call(request.url.path, body), io.do)
+        except self._http.TransportError as error:
+            await io.aclose()
+            raise self._named(error, request, io.url, body) from error
         except BaseException:
             await io.aclose()
             raise
         return self._response(outcome, io)
+
+    def _named(self, error: Exception, caller: http.Request, url: http.URL | None, body: Any) -> Exception:
+        """`error` naming the model and the server that failed. The SDK raises `APIConnectionError` with the
+        request it sent, addressed to the shadow client's placeholder host: it is given the real URL
+        (without credentials), so `e.request.url` says where the call went."""
+        if url is None:  # no request was sent
+            return error
+        url = url.copy_with(userinfo=b"")
+        caller.url = url
+        model = body.get("model") if isinstance(body, dict) else None
+        return type(error)(f"{error} (model {model!r} at {url})")
 
     def _response(self, outcome: Reply | Streaming, io: _SyncIO | _AsyncIO) -> http.Response:
         # Built the way httpx's own transport builds responses: a byte stream and complete raw headers.
@@ -125,14 +142,29 @@ def caller_headers(request: http.Request) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in request.headers.raw if name.lower() in _CALL_HEADERS]
 
 
-class _SyncIO:
-    """The I/O of one call, sync: the steps of its flow, carried out; the responses it keeps open."""
+class _Upstream:
+    """What the I/O of one call, sync or async, builds its upstream requests from."""
 
-    __slots__ = ("_caller", "_chunks", "_opened", "_transport")
+    __slots__ = ("_caller", "_transport", "url")
 
     def __init__(self, transport: UpstreamTransport, caller: http.Request) -> None:
         self._transport = transport
         self._caller = caller  # the SDK's request: its timeouts and the caller's headers
+        self.url: http.URL | None = None  # of the last upstream request, for errors
+
+    def _build(self, request: Request) -> http.Request:
+        built = self._transport.upstream_request(request, self._caller)
+        self.url = built.url
+        return built
+
+
+class _SyncIO(_Upstream):
+    """The I/O of one call, sync: the steps of its flow, carried out; the responses it keeps open."""
+
+    __slots__ = ("_chunks", "_opened")
+
+    def __init__(self, transport: UpstreamTransport, caller: http.Request) -> None:
+        super().__init__(transport, caller)
         self._opened: list[http.Response] = []
         self._chunks: list[Iterator[bytes]] = []
 
@@ -140,13 +172,13 @@ class _SyncIO:
         if isinstance(step, Read):
             return next(self._chunks[step.stream], b"")
         if isinstance(step, Send):
-            requests = [self._transport.upstream_request(r, self._caller) for r in step.requests]
+            requests = [self._build(r) for r in step.requests]
             if len(requests) == 1:
                 return [self._send(requests[0])]
             return list(choice_pool().map(self._send, requests))  # n > 1: generated concurrently
         if isinstance(step, Open):
             for request in step.requests:
-                built = self._transport.upstream_request(request, self._caller)
+                built = self._build(request)
                 response = self._transport.pool(built).handle_request(built)
                 self._opened.append(response)
                 self._chunks.append(response.iter_bytes())
@@ -165,12 +197,11 @@ class _SyncIO:
             response.close()
 
 
-class _AsyncIO:
-    __slots__ = ("_caller", "_chunks", "_opened", "_transport")
+class _AsyncIO(_Upstream):
+    __slots__ = ("_chunks", "_opened")
 
     def __init__(self, transport: UpstreamTransport, caller: http.Request) -> None:
-        self._transport = transport
-        self._caller = caller
+        super().__init__(transport, caller)
         self._opened: list[http.Response] = []
         self._chunks: list[AsyncIterator[bytes]] = []
 
@@ -181,13 +212,13 @@ class _AsyncIO:
 
     async def _do(self, step: Step) -> Any:
         if isinstance(step, Send):
-            requests = [self._transport.upstream_request(r, self._caller) for r in step.requests]
+            requests = [self._build(r) for r in step.requests]
             if len(requests) == 1:
                 return [await self._send(requests[0])]
             return list(await asyncio.gather(*(self._send(request) for request in requests)))
         if isinstance(step, Open):
             for request in step.requests:
-                built = self._transport.upstream_request(request, self._caller)
+                built = self._build(request)
                 response = await self._transport.pool(built).handle_async_request(built)
                 self._opened.append(response)
                 self._chunks.append(response.aiter_bytes())

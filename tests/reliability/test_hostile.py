@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -276,3 +277,16 @@ def test_any_stream_is_an_openai_exception_or_the_answer(
     # An event with no token carries no text (TGI's are all tokens); one the shim accepted had text.
     tokens = [event["token"] for event in stream if isinstance(event, dict) and "token" in event]
     assert content_of(chunks) == "".join(token["text"] for token in tokens if not token.get("special"))
+
+
+# -- errors name the server and the model --------------------------------------------------------
+def test_a_connection_error_names_the_server_and_the_model(openai_api: OpenAIStandIn, asynchronous: bool) -> None:
+    # Issue 15: `e.request.url` was the shadow client's placeholder host.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    easyllm_shim.patch(api_base=f"http://127.0.0.1:{port}", token=HF_TOKEN)
+    with pytest.raises(openai.APIConnectionError) as raised:
+        client(asynchronous, openai_api).create(model=LLAMA, messages=MESSAGES)
+    assert (raised.value.request.url.host, raised.value.request.url.port) == ("127.0.0.1", port)
+    assert f"model {LLAMA!r} at http://127.0.0.1:{port}/" in str(raised.value.__cause__)
