@@ -274,8 +274,8 @@ def test_any_stream_is_an_openai_exception_or_the_answer(
             chunks = client(asynchronous, openai_api).stream(model=LLAMA, messages=MESSAGES).chunks
         except openai.APIError:
             return
-    # An event with no token carries no text (TGI's are all tokens); one the shim accepted had text.
-    tokens = [event["token"] for event in stream if isinstance(event, dict) and "token" in event]
+    # An event without a token object carries no text; a stream the shim accepted has the tokens' text.
+    tokens = [event["token"] for event in stream if isinstance(event, dict) and isinstance(event.get("token"), dict)]
     assert content_of(chunks) == "".join(token["text"] for token in tokens if not token.get("special"))
 
 
@@ -290,3 +290,16 @@ def test_a_connection_error_names_the_server_and_the_model(openai_api: OpenAISta
         client(asynchronous, openai_api).create(model=LLAMA, messages=MESSAGES)
     assert (raised.value.request.url.host, raised.value.request.url.port) == ("127.0.0.1", port)
     assert f"model {LLAMA!r} at http://127.0.0.1:{port}/" in str(raised.value.__cause__)
+
+
+def test_the_fallback_warning_names_the_server_and_the_model(
+    openai_api: OpenAIStandIn, asynchronous: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    easyllm_shim.patch(api_base=f"http://127.0.0.1:{port}", token=HF_TOKEN, fallback={LLAMA: "gpt-4o-mini"})
+    with caplog.at_level("WARNING", logger="easyllm_shim"):
+        client(asynchronous, openai_api).create(model=LLAMA, messages=MESSAGES)
+    (warning,) = [record.getMessage() for record in caplog.records if "re-issuing" in record.getMessage()]
+    assert f"model {LLAMA!r} at http://127.0.0.1:{port}/" in warning
