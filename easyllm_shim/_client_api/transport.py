@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._flows import adrive, arelay, drive, relay
 from .._upstream.endpoint import HF_CALL_HEADERS
+from .._upstream.limits import MAX_BODY_BYTES
 from .._upstream.steps import Answer, CloseOne, Head, Open, Read, ReadAll, Reply, Request, Send, Step, Streaming
 from .._upstream.threads import CONCURRENT_REQUESTS, choice_pool
 from .._upstream.upstream import Upstream
@@ -50,6 +51,9 @@ class UpstreamTransport:
             body = json.loads(request.read())
         try:
             outcome = drive(self.upstream.call(request.url.path, body), io.do)
+        except self._http.TransportError as error:
+            io.close()
+            raise self._named(error, request, io.url, body) from error
         except BaseException:
             io.close()
             raise
@@ -62,10 +66,24 @@ class UpstreamTransport:
             body = json.loads(await request.aread())
         try:
             outcome = await adrive(self.upstream.call(request.url.path, body), io.do)
+        except self._http.TransportError as error:
+            await io.aclose()
+            raise self._named(error, request, io.url, body) from error
         except BaseException:
             await io.aclose()
             raise
         return self._response(outcome, io)
+
+    def _named(self, error: Exception, caller: http.Request, url: http.URL | None, body: Any) -> Exception:
+        """`error` naming the model and the server that failed. The SDK raises `APIConnectionError` with the
+        request it sent, addressed to the shadow client's placeholder host: it is given the real URL
+        (without credentials), so `e.request.url` says where the call went."""
+        if url is None:  # no request was sent
+            return error
+        url = url.copy_with(userinfo=b"")
+        caller.url = url
+        model = body.get("model") if isinstance(body, dict) else None
+        return type(error)(f"{error} (model {model!r} at {url})")
 
     def _response(self, outcome: Reply | Streaming, io: _SyncIO | _AsyncIO) -> http.Response:
         # Built the way httpx's own transport builds responses: a byte stream and complete raw headers.
@@ -124,14 +142,29 @@ def caller_headers(request: http.Request) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in request.headers.raw if name.lower() in _CALL_HEADERS]
 
 
-class _SyncIO:
-    """The I/O of one call, sync: the steps of its flow, carried out; the responses it keeps open."""
+class _Upstream:
+    """What the I/O of one call, sync or async, builds its upstream requests from."""
 
-    __slots__ = ("_caller", "_chunks", "_opened", "_transport")
+    __slots__ = ("_caller", "_transport", "url")
 
     def __init__(self, transport: UpstreamTransport, caller: http.Request) -> None:
         self._transport = transport
         self._caller = caller  # the SDK's request: its timeouts and the caller's headers
+        self.url: http.URL | None = None  # of the last upstream request, for errors
+
+    def _build(self, request: Request) -> http.Request:
+        built = self._transport.upstream_request(request, self._caller)
+        self.url = built.url
+        return built
+
+
+class _SyncIO(_Upstream):
+    """The I/O of one call, sync: the steps of its flow, carried out; the responses it keeps open."""
+
+    __slots__ = ("_chunks", "_opened")
+
+    def __init__(self, transport: UpstreamTransport, caller: http.Request) -> None:
+        super().__init__(transport, caller)
         self._opened: list[http.Response] = []
         self._chunks: list[Iterator[bytes]] = []
 
@@ -139,13 +172,13 @@ class _SyncIO:
         if isinstance(step, Read):
             return next(self._chunks[step.stream], b"")
         if isinstance(step, Send):
-            requests = [self._transport.upstream_request(r, self._caller) for r in step.requests]
+            requests = [self._build(r) for r in step.requests]
             if len(requests) == 1:
                 return [self._send(requests[0])]
             return list(choice_pool().map(self._send, requests))  # n > 1: generated concurrently
         if isinstance(step, Open):
             for request in step.requests:
-                built = self._transport.upstream_request(request, self._caller)
+                built = self._build(request)
                 response = self._transport.pool(built).handle_request(built)
                 self._opened.append(response)
                 self._chunks.append(response.iter_bytes())
@@ -164,12 +197,11 @@ class _SyncIO:
             response.close()
 
 
-class _AsyncIO:
-    __slots__ = ("_caller", "_chunks", "_opened", "_transport")
+class _AsyncIO(_Upstream):
+    __slots__ = ("_chunks", "_opened")
 
     def __init__(self, transport: UpstreamTransport, caller: http.Request) -> None:
-        self._transport = transport
-        self._caller = caller
+        super().__init__(transport, caller)
         self._opened: list[http.Response] = []
         self._chunks: list[AsyncIterator[bytes]] = []
 
@@ -180,7 +212,7 @@ class _AsyncIO:
 
     async def _do(self, step: Step) -> Any:
         if isinstance(step, Send):
-            requests = [self._transport.upstream_request(r, self._caller) for r in step.requests]
+            requests = [self._build(r) for r in step.requests]
             if len(requests) == 1:
                 return [await self._send(requests[0])]
             limit = asyncio.Semaphore(CONCURRENT_REQUESTS)
@@ -192,7 +224,7 @@ class _AsyncIO:
             return list(await asyncio.gather(*(send(request) for request in requests)))
         if isinstance(step, Open):
             for request in step.requests:
-                built = self._transport.upstream_request(request, self._caller)
+                built = self._build(request)
                 response = await self._transport.pool(built).handle_async_request(built)
                 self._opened.append(response)
                 self._chunks.append(response.aiter_bytes())
@@ -216,23 +248,32 @@ def _head(response: http.Response) -> Head:
 
 
 def read_body(upstream: http.Response) -> bytes:
-    """A transport response's whole body. Servers are asked for `identity`, so the bytes on the wire are
-    the body and httpx's decoding layer (a good part of a call's cost) is skipped; anything encoded is decoded."""
-    if "content-encoding" in upstream.headers:
-        return upstream.read()
+    """A transport response's body as it is on the wire, at most `MAX_BODY_BYTES + 1` of it. Servers are
+    asked for `identity`, so httpx's decoding layer (a good part of a call's cost) is skipped; the flow
+    refuses an answer that is encoded anyway, or larger."""
+    parts, size = [], 0
     try:
-        return b"".join(upstream.stream)  # type: ignore[arg-type]
+        for part in upstream.stream:  # type: ignore[union-attr]
+            parts.append(part)
+            size += len(part)
+            if size > MAX_BODY_BYTES:
+                break
     finally:
         upstream.close()
+    return b"".join(parts)
 
 
 async def aread_body(upstream: http.Response) -> bytes:
-    if "content-encoding" in upstream.headers:
-        return await upstream.aread()
+    parts, size = [], 0
     try:
-        return b"".join([chunk async for chunk in upstream.stream])  # type: ignore[union-attr]
+        async for part in upstream.stream:  # type: ignore[union-attr]
+            parts.append(part)
+            size += len(part)
+            if size > MAX_BODY_BYTES:
+                break
     finally:
         await upstream.aclose()
+    return b"".join(parts)
 
 
 class TranslatedStream:

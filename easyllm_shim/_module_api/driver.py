@@ -20,6 +20,7 @@ from typing import Any
 
 from .._flows import adrive, arelay, drive, relay
 from .._translate.sse import SSEDecoder
+from .._upstream.limits import MAX_BODY_BYTES
 from .._upstream.steps import Answer, CloseOne, Headers, Open, Read, ReadAll, Reply, Request, Send, Step
 from .._upstream.threads import CONCURRENT_REQUESTS, choice_pool
 from .._upstream.upstream import Upstream
@@ -28,6 +29,8 @@ from .objects import Shaper, load, response_headers, sdk
 
 _local = threading.local()
 _DONE = b"[DONE]"
+# The relay's own frames are not a server's: no cap of a server's events applies to them.
+MAX_OWN_FRAME = 2**62
 
 
 def create(upstream: Upstream, arguments: Arguments) -> Any:
@@ -59,10 +62,11 @@ async def acreate(upstream: Upstream, arguments: Arguments) -> Any:
     return _achunks(arelay(outcome.relay, io.do), io, arguments.shaper, response_headers(outcome.headers))
 
 
-# The relay writes OpenAI's SSE; 0.28's own parser then reads each frame exactly as it reads OpenAI's,
+# The relay writes OpenAI's SSE (a tool call's frame comes whole, so the server cap does not apply);
+# 0.28's own parser then reads each frame exactly as it reads OpenAI's,
 # error events included. Leaving a stream (its end, `break`, garbage collection) closes its responses.
 def _chunks(sse: Iterator[bytes], io: _RequestsIO, shaper: Shaper, headers: Any) -> Iterator[Any]:
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(max_bytes=MAX_OWN_FRAME)
     try:
         with openai_errors():
             for data in sse:
@@ -74,7 +78,7 @@ def _chunks(sse: Iterator[bytes], io: _RequestsIO, shaper: Shaper, headers: Any)
 
 
 async def _achunks(sse: AsyncIterator[bytes], io: _AiohttpIO, shaper: Shaper, headers: Any) -> AsyncIterator[Any]:
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(max_bytes=MAX_OWN_FRAME)
     try:
         with openai_errors():
             async for data in sse:
@@ -123,13 +127,13 @@ class _RequestsIO:
                 self._chunks.append(response.iter_content(chunk_size=None))
             return [(response.status_code, _raw_headers(response)) for response in self._opened]
         if isinstance(step, ReadAll):
-            return self._opened[step.stream].content
+            return _read(self._opened[step.stream])
         self.close(step.stream if isinstance(step, CloseOne) else None)
         return None
 
     def _send(self, request: Request) -> Answer:
-        response = self._request(request, stream=False)
-        return response.status_code, _raw_headers(response), response.content
+        response = self._request(request, stream=True)
+        return response.status_code, _raw_headers(response), _read(response)
 
     def _request(self, request: Request, *, stream: bool) -> Any:
         session = _session()
@@ -142,7 +146,7 @@ class _RequestsIO:
             stream=stream,
             timeout=self._timeout,
             proxies=session.proxies,
-            allow_redirects=False,  # a redirect is the answer, as on openai >= 1: never re-sent elsewhere
+            allow_redirects=False,  # a redirect is no answer (the flow says so); following it re-sends the prompt
         )
 
     def close(self, index: int | None = None) -> None:
@@ -189,18 +193,19 @@ class _AiohttpIO:
                 self._chunks.append(response.content.iter_any())
             return [(response.status, list(response.raw_headers)) for response in self._opened]
         if isinstance(step, ReadAll):
-            return await self._opened[step.stream].read()
+            return await _aread(self._opened[step.stream])
         await self.aclose(step.stream if isinstance(step, CloseOne) else None)
         return None
 
     async def _send(self, request: Request) -> Answer:
         response = await self._request(request)
         async with response:
-            return response.status, list(response.raw_headers), await response.read()
+            return response.status, list(response.raw_headers), await _aread(response)
 
     async def _request(self, request: Request) -> Any:
         if self._session is None:
-            self._session = load("aiohttp").ClientSession()
+            # Bodies as they are on the wire: the flow refuses an encoding the shim did not ask for.
+            self._session = load("aiohttp").ClientSession(auto_decompress=False)
         headers = {**request.headers, **self._headers}
         return await self._session.request(
             request.method,
@@ -217,6 +222,35 @@ class _AiohttpIO:
         if index is None and self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _read(response: Any) -> bytes:
+    """A response's body as it is on the wire, at most `MAX_BODY_BYTES + 1` of it (the flow refuses more)."""
+    urllib3, requests = load("urllib3"), load("requests")
+    parts, size = [], 0
+    try:
+        for part in response.raw.stream(2**16, decode_content=False):
+            parts.append(part)
+            size += len(part)
+            if size > MAX_BODY_BYTES:
+                break
+    except urllib3.exceptions.ReadTimeoutError as error:  # as requests' own reading raises them
+        raise requests.ReadTimeout(error) from error
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError) as error:
+        raise requests.ConnectionError(error) from error
+    finally:
+        response.close()
+    return b"".join(parts)
+
+
+async def _aread(response: Any) -> bytes:
+    parts, size = [], 0
+    async for part in response.content.iter_any():
+        parts.append(part)
+        size += len(part)
+        if size > MAX_BODY_BYTES:
+            break
+    return b"".join(parts)
 
 
 def _session() -> Any:

@@ -27,7 +27,7 @@ def managed(
                 if record is not None:
                     record.failed(error)
                 raise
-            log.warning("%s failed (%s); re-issuing the call on %s", decision.model, type(error).__name__, fallback)
+            log.warning("%s failed (%s); re-issuing the call on %s", decision.model, _described(error), fallback)
             if record is not None:
                 record.falling_back(fallback, error)
             try:
@@ -41,3 +41,10 @@ def managed(
             record.cancelled()
         raise
     return result if record is None else record.succeeded(result)
+
+
+def _described(error: Exception) -> str:
+    """The error's type and message, and its cause's: the SDK's `APIConnectionError` says only "Connection error.",
+    its cause names the server and the model."""
+    cause = f" ({error.__cause__})" if error.__cause__ is not None else ""
+    return f"{type(error).__name__}: {error}{cause}"

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import STREAM_ERROR_STATUS, error_body, stream_error_frame, tgi_error_fields
+from .generation import count, reason
 from .params import finish_reason, usage
-from .sse import SSEDecoder
+from .sse import SSEDecoder, SSEError
 from .stops import StopScanner
 
 DONE = b"data: [DONE]\n\n"
@@ -92,7 +93,12 @@ class StreamTranslator:
         if self._closed:
             return b""
         out: list[bytes] = []
-        for data in self._decoder.feed(chunk):
+        try:
+            events = self._decoder.feed(chunk)
+        except SSEError as error:
+            self._fail(str(error), "malformed_event", {}, out)
+            return b"".join(out)
+        for data in events:
             self._on_event(data, out)
             if self._closed or self.early_error:
                 break
@@ -101,7 +107,12 @@ class StreamTranslator:
     def finish(self) -> bytes:
         """TGI closed the connection. Without its final event the answer is incomplete: say so, never truncate."""
         out: list[bytes] = []
-        for data in self._decoder.flush():
+        try:
+            events = self._decoder.flush()
+        except SSEError as error:
+            events = []
+            self._fail(str(error), "malformed_event", {}, out)
+        for data in events:
             self._on_event(data, out)
         if not self._closed and not self.early_error:
             message = "Incomplete generation: the TGI stream ended before its final event"
@@ -119,25 +130,39 @@ class StreamTranslator:
             event: Any = json.loads(data)
             if not isinstance(event, dict):
                 raise ValueError("not a JSON object")
-        except ValueError:
+            error = tgi_error_fields(event)
+            if error is not None:
+                message, type_, extra = error
+                self._fail(message, type_, extra, out)
+                return
+            self._on_tgi_event(event, out)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
             # Skipping it could drop text from the answer: fail loudly instead.
-            self._fail(f"TGI sent a malformed stream event: {data[:200]!r}", "malformed_event", {}, out)
-            return
-        error = tgi_error_fields(event)
-        if error is not None:
-            message, type_, extra = error
-            self._fail(message, type_, extra, out)
-            return
+            message = f"TGI sent a malformed stream event ({error}): {data[:200]!r}"
+            self._fail(message, "malformed_event", {}, out)
+
+    def _on_tgi_event(self, event: dict[str, Any], out: list[bytes]) -> None:
+        """One event of TGI's stream; a value of the wrong shape raises (`_on_event` fails the stream)."""
+        token = event.get("token")
+        if token is not None and token["text"].__class__ is not str:
+            raise TypeError(f"token.text is {token['text']!r:.100}, not text")
         if not self._started:
             self._started = True
             start = self._start_chunk()
             if start is not None:
                 out.append(start)
-        token = event.get("token")
         if token is not None and not token.get("special") and not self._finished:
             self._on_token(token, event.get("top_tokens"), out)
-        if event.get("generated_text") is not None:
-            self._on_final(event.get("details") or {}, out)
+        if (text := event.get("generated_text")) is not None:
+            if text.__class__ is not str:
+                raise TypeError(f"generated_text is {text!r:.100}, not text")
+            details = event.get("details")
+            if details is None:
+                details = {}
+            elif details.__class__ is not dict:
+                raise TypeError(f"details is {details!r:.100}, not an object")
+            reason(details)
+            self._on_final(details, out)
 
     def _fail(self, message: str, type_: str, extra: dict[str, Any], out: list[bytes]) -> None:
         if not self._started:
@@ -152,11 +177,12 @@ class StreamTranslator:
             self._emit_finish("stop", out)
 
     def _on_final(self, details: dict[str, Any], out: list[bytes]) -> None:
+        counts = usage(count(details, "input_length"), count(details, "generated_tokens"))
         self._complete = True
         if not self._finished:
             self._finish_answer(details, out)
         if self._include_usage:
-            self.counts = usage(int(details.get("input_length") or 0), int(details.get("generated_tokens") or 0))
+            self.counts = counts
             if self._reports_usage:
                 out.append(self._usage_chunk(self.counts))
             out.append(self.end_frame)

@@ -20,11 +20,12 @@ from typing import Any, Protocol
 from .._translate.chat import ChatPlan, CompletionMeta
 from .._translate.chat_stream import ChatStreamTranslator
 from .._translate.completions import CompletionPlan, CompletionStreamTranslator
-from .._translate.errors import error_body, upstream_error
+from .._translate.errors import upstream_error
 from .._translate.responses import ResponsesPlan
 from .._translate.responses_stream import ResponsesStreamTranslator
 from .._translate.stream import StreamTranslator
 from .endpoint import SERVER_MODEL, Endpoint
+from .limits import MALFORMED_HEADERS, malformed, unreadable
 from .steps import (
     CLOSE,
     Answer,
@@ -143,6 +144,9 @@ def call(plan: Plan, endpoint: Endpoint, info: ServerInfo, model: str) -> Flow:
     if not plan.stream:
         return reply(plan, meta, (yield Send(requests)))
     heads: list[Head] = yield Open(requests)  # all at once: TGI generates the choices concurrently
+    if (refusal := next(filter(None, (unreadable(headers) for _, headers in heads)), None)) is not None:
+        yield CLOSE
+        return refusal
     refused = next((index for index, (status, _) in enumerate(heads) if status != 200), None)
     if refused is not None:
         content = yield ReadAll(refused)
@@ -161,7 +165,7 @@ def call(plan: Plan, endpoint: Endpoint, info: ServerInfo, model: str) -> Flow:
         if translator.early_error is not None:
             yield CLOSE
             status, body = translator.early_error
-            return Reply(status, JSON_HEADERS, body)
+            return Reply(status, MALFORMED_HEADERS if status == 502 else JSON_HEADERS, body)
         firsts.append(first)
     return Streaming(SSE_HEADERS + _forwarded(heads[0][1]), relay(translators, firsts, _tail(plan, translators)))
 
@@ -174,20 +178,16 @@ def relay(
         if first:
             yield first
         step = read(index)
-        while True:
+        # Once the translator has closed (TGI's final event, or a stop string), nothing more is read:
+        # what is complete goes out at once, whatever the server does with its connection after.
+        while not translator.closed:
             chunk = yield step
             if not chunk:  # TGI's response ended
                 if out := translator.finish():
                     yield out
                 break
-            out = translator.feed(chunk)
-            if translator.closed and translator.upstream_complete:
-                while (yield step):  # drain TGI's last bytes so the connection is reused
-                    pass
-            if out:
+            if out := translator.feed(chunk):
                 yield out
-            if translator.closed:
-                break
         yield CloseOne(index)  # a choice cut at a stop string: TGI stops generating it
         if translator.failed:
             return
@@ -216,18 +216,23 @@ def _tail(plan: Plan, translators: Sequence[StreamTranslator]) -> Callable[[], b
 def reply(plan: Plan, meta: CompletionMeta, answers: Sequence[Answer]) -> Reply:
     """OpenAI's answer for the complete upstream answers: one per request, in order.
 
-    The first failed answer becomes the error, as one failed request fails an OpenAI call.
+    The first failed answer becomes the error, as one failed request fails an OpenAI call. Only a 200
+    is an answer: a redirect (never followed: it would carry the prompt and token elsewhere), a 201 or
+    a 204 is malformed.
     """
     for status, raw_headers, content in answers:
+        if (refusal := unreadable(raw_headers, len(content))) is not None:
+            return refusal
         if status >= 400:
             body, extra = upstream_error(status, content)
             extra_headers = [(name.encode(), value.encode()) for name, value in extra.items()]
             return Reply(status, JSON_HEADERS + _forwarded(raw_headers) + extra_headers, body)
+        if status != 200:
+            return malformed(f"the Hugging Face endpoint answered HTTP {status}, which is not an answer")
     try:
         body = plan.reply_body(meta, answers)
-    except (ValueError, KeyError, TypeError, IndexError) as error:  # not what TGI/TEI answers
-        message = f"the Hugging Face endpoint answered HTTP 200 with a body the shim cannot read: {error}"
-        return Reply(502, JSON_HEADERS, error_body(message, "malformed_response"))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:  # not what TGI/TEI answers
+        return malformed(f"the Hugging Face endpoint answered HTTP 200 with a body the shim cannot read: {error}")
     return Reply(200, JSON_HEADERS + _forwarded(answers[0][1]), body)
 
 
