@@ -49,7 +49,7 @@ def request_body(request: Mapping[str, Any], model: str) -> dict[str, Any]:
 def call(body: Mapping[str, Any], endpoint: Endpoint, model: str, served: str) -> Flow:
     """The flow of one chat call for `model` to the Messages API of the TGI server at `endpoint`, which runs
     `served` (TGI's answers echo the model asked for)."""
-    messages_api = Endpoint(url=endpoint.url + "/v1", kind=OPENAI, headers=endpoint.headers)
+    messages_api = Endpoint(url=endpoint.url + "/v1", kind=OPENAI, headers=endpoint.headers, query=endpoint.query)
     answer = yield from openai_compatible.call("/chat/completions", body, messages_api, _StreamFixer(served))
     if isinstance(answer, Streaming):
         return answer
