@@ -14,7 +14,7 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,13 +84,16 @@ class Replicas:
         self._lock = threading.Lock()
         self.failovers = 0  # calls sent elsewhere than the replica before them failed (a retry of the SDK)
 
-    def choose(self, key: str | None = None) -> int:
-        """The index of the replica for the next call. Never refuses: if none is available, the one
-        whose cooldown ends first is tried (a call that fails there fails as it would without replicas)."""
+    def choose(self, key: str | None = None, avoid: Collection[int] = ()) -> int:
+        """The index of the replica for the next call; `avoid` are those that failed this call's earlier
+        attempts, skipped while another is available. Never refuses: if none is available, the one whose
+        cooldown ends first is tried (a call that fails there fails as it would without replicas)."""
         with self._lock:
             now = self._clock()
             replicas = self._replicas
             available = [index for index, replica in enumerate(replicas) if self._available(replica, now)]
+            if avoid:
+                available = [index for index in available if index not in avoid] or available
             if not available:
                 index = min(range(len(replicas)), key=lambda i: replicas[i].until)
             elif key is not None:

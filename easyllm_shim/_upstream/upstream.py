@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from .._config.settings import Config
@@ -22,6 +23,9 @@ from .steps import Answer, Flow, Reply
 from .tgi import DEFAULT_INFO, JSON_HEADERS, Plan, ServerInfo
 
 log = logging.getLogger("easyllm_shim")
+# The replicas (by model) that failed this thread's or task's attempts since its last success: the SDK's
+# next attempt of a call goes elsewhere even when a short cooldown has already ended.
+_failed_here: ContextVar[dict[str, tuple[int, ...]] | None] = ContextVar("easyllm_shim_failed_here", default=None)
 
 
 class Upstream:
@@ -43,10 +47,12 @@ class Upstream:
         replicas, one is chosen for this attempt, and its outcome updates that replica's health."""
         model = request.get("model") if self._replicated and isinstance(request, Mapping) else None
         replicas = self._replicas_of(model) if isinstance(model, str) else None
-        if replicas is None:
+        if replicas is None or not isinstance(model, str):
             return (yield from self._call(path, request, None))
         endpoints, health = replicas
-        index = health.choose(session_key(request))
+        failed_before = _failed_here.get()
+        avoid = failed_before.get(model, ()) if failed_before else ()
+        index = health.choose(session_key(request), avoid)
         ok: bool | None = None
         try:
             outcome = yield from self._call(path, request, endpoints[index])
@@ -62,7 +68,10 @@ class Upstream:
         finally:
             health.done(index, ok)
             replica.set(public_url(endpoints[index].url))
+            if ok and avoid:
+                _failed_here.set({})
             if ok is False:
+                _failed_here.set({**(failed_before or {}), model: (*avoid, index)})
                 failovers.set(failovers.get() + 1)
                 log.warning("easyllm_shim: replica %s of %s failed a call", public_url(endpoints[index].url), model)
 
