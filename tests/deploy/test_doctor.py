@@ -60,3 +60,16 @@ def test_tokens_are_redacted_to_their_last_four_characters() -> None:
     assert redact("hf_abcdefghijklmnopWXYZ") == "hf_***WXYZ"
     assert redact("a-self-hosted-secret-1234") == "***1234"
     assert redact("hf_short") == "hf_***"
+
+
+def test_doctor_checks_every_replica_of_a_model(tgi: TGIServer) -> None:
+    down = refused_url()
+    env = fresh_env("http://127.0.0.1:9/v1", HF_TOKEN=HF_TOKEN, EASYLLM_ENDPOINTS=f"{LLAMA}={tgi.url},{down}")
+
+    done = doctor(env)
+
+    out = done.stdout
+    assert done.returncode == 1, done.stderr  # one replica is down
+    assert f"      all  -> {LLAMA}: TGI {tgi.url}, {down}" in out
+    assert f"  {tgi.url}\n    /health: 200\n    /info: 200  model_id={LLAMA}" in out
+    assert f"  {down}\n    /health: failed: URLError" in out
