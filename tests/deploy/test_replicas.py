@@ -206,3 +206,15 @@ def test_the_fallback_model_is_used_only_after_every_replica_failed(
 
     [event] = read_log(log)
     assert (event["fallback"], event["served"], event["failovers"]) == (True, "gpt-4o-mini", 3)
+
+
+def test_a_query_string_in_an_endpoint_url_follows_every_path(tgi: TGIServer) -> None:
+    easyllm_shim.patch(token=HF_TOKEN, endpoints={LLAMA: f"{tgi.url}/?api-version=2024-05-01"})
+
+    assert ask(client()) == REPLY
+    assert stream(client()) == REPLY
+
+    assert [r.path for r in tgi.requests if r.path.startswith("/generate")] == [
+        "/generate?api-version=2024-05-01",
+        "/generate_stream?api-version=2024-05-01",
+    ]
