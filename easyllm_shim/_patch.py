@@ -10,14 +10,14 @@ import importlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import wrapt
 
 from ._config.experiments import ExperimentsSpec
 from ._config.settings import Config, env_flag
-from ._config.syntax import PairsSpec
+from ._config.syntax import PairsSpec, UrlsSpec
 from ._routing.router import Router
 
 if TYPE_CHECKING:
@@ -94,25 +94,27 @@ _disabled_logged = False
 def patch(
     *,
     token: str | None = None,
-    api_base: str | None = None,
+    api_base: str | Sequence[str] | None = None,
     route: Callable[[str], bool] | None = None,
     prompt_format: FormatSpec | None = None,
     prompt_formats: Mapping[str, FormatSpec] | None = None,
     model_map: PairsSpec | None = None,
-    endpoints: PairsSpec | None = None,
+    endpoints: UrlsSpec | None = None,
     ab: ExperimentsSpec | None = None,
     ab_log: str | os.PathLike[str] | None = None,
     fallback: PairsSpec | None = None,
     route_all_clients: bool | None = None,
+    cooldown: float | None = None,
 ) -> None:
     """Route openai SDK calls for Hugging Face models to Hugging Face servers. Idempotent; a second call
     reconfigures.
 
     Each keyword argument replaces its environment variable (HUGGINGFACE_TOKEN or HF_TOKEN,
     HUGGINGFACE_API_BASE, EASYLLM_MODEL_MAP, EASYLLM_ENDPOINTS, EASYLLM_AB, EASYLLM_AB_LOG,
-    EASYLLM_FALLBACK, EASYLLM_ROUTE_ALL_CLIENTS); mappings are dicts or strings in the variables'
-    syntax (docs/deploy.md). `route(model) -> bool` replaces the default rule (a Hub `owner/name` id),
-    which applies to clients on OpenAI's base URL (or the process's OPENAI_BASE_URL) only, unless
+    EASYLLM_FALLBACK, EASYLLM_ROUTE_ALL_CLIENTS, EASYLLM_COOLDOWN); mappings are dicts or strings in the variables'
+    syntax (docs/deploy.md); `api_base` and each model's `endpoints` may list several URLs (replicas,
+    comma-separated or a list). `route(model) -> bool` replaces the default rule (a Hub `owner/name` id), which
+    applies to clients on OpenAI's base URL (or the process's OPENAI_BASE_URL) only, unless
     `route_all_clients`; the deployment rules and the models `endpoints` names apply to every client.
     Bad values raise `ConfigError` naming the argument or variable. With EASYLLM_DISABLE=1, does nothing.
     """
@@ -130,6 +132,7 @@ def patch(
         prompt_formats=prompt_formats,
         model_map=model_map,
         endpoints=endpoints,
+        cooldown=cooldown,
         ab=ab,
         ab_log=ab_log,
         fallback=fallback,

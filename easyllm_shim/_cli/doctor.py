@@ -22,7 +22,7 @@ from .._config.redact import without_credentials
 from .._config.settings import Config, ConfigError, env_flag
 from .._routing.rules import build_rules
 from .._telemetry.events import error_text
-from .._upstream.endpoint import OPENAI, Endpoint, endpoint_for
+from .._upstream.endpoint import OPENAI, Endpoint, endpoint_for, endpoints_for
 from .._version import __version__
 
 SAMPLE_MODELS = ("gpt-4o-mini", "o3", "meta-llama/Llama-2-7b-chat-hf")
@@ -124,17 +124,18 @@ def _served_by(config: Config, model: str) -> str:
     if not _routes(config, model):
         return "OpenAI"
     endpoint = endpoint_for(config, model)
-    url = without_credentials(endpoint.url)
+    urls = ", ".join(without_credentials(replica.url) for replica in endpoints_for(config, model))
     if endpoint.kind == OPENAI:
-        return f"OpenAI-compatible server {url}"
-    return f"TGI {url}" + (" (compat route)" if endpoint.serverless else "")
+        return f"OpenAI-compatible server {urls}"
+    return f"TGI {urls}" + (" (compat route)" if endpoint.serverless else "")
 
 
 def _tgi_roots(config: Config) -> dict[str, Endpoint]:
     """Each TGI URL a listed model routes to (fallbacks included), with the headers its calls carry."""
     served = {model for listed in _models(config) for _, model in _destinations(config, listed)}
     models = [*served, *(config.fallback[model] for model in served if model in config.fallback)]
-    endpoints = [endpoint_for(config, model) for model in sorted(set(models)) if _routes(config, model)]
+    # Every replica of a model is checked: each has its own health.
+    endpoints = [e for model in sorted(set(models)) if _routes(config, model) for e in endpoints_for(config, model)]
     return {endpoint.url: endpoint for endpoint in endpoints}
 
 

@@ -18,7 +18,7 @@ def _report(arguments: argparse.Namespace) -> int:
     from .._telemetry.report import PlotUnavailable, report
 
     try:
-        print(report(arguments.log, arguments.plot))
+        print(report(arguments.log, arguments.plot, arguments.by_replica))
     except (OSError, PlotUnavailable) as error:
         print(f"easyllm-shim report: {error}", file=sys.stderr)
         return 2
@@ -68,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = command("report", "per-arm statistics of an EASYLLM_AB_LOG event log")
     report.add_argument("log", type=Path, help="the JSON-lines event log")
     report.add_argument("--plot", type=Path, metavar="OUT.png", help="also draw latency distributions per arm")
+    report.add_argument(
+        "--by-replica", action="store_true", help="one row per replica of a model with several (the event's replica)"
+    )
     report.set_defaults(handler=_report)
     run = command("run", "run a program with the openai SDK patched (easyllm-shim run -- python app.py)")
     run.add_argument("command", nargs=argparse.REMAINDER, help="the program and its arguments")

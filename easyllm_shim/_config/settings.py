@@ -8,7 +8,7 @@ The deployment variables and their syntax: docs/deploy.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
@@ -17,7 +17,7 @@ from . import syntax
 from .credentials import Credentials, env_token
 from .experiments import Experiment, ExperimentsSpec, parse_experiments
 from .hub import DEFAULT_API_BASE, is_hub_model
-from .syntax import PairsSpec
+from .syntax import PairsSpec, UrlsSpec
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -63,6 +63,18 @@ def _switch(value: bool | str) -> bool:
     return value if isinstance(value, bool) else syntax.switch(value)
 
 
+def _seconds(value: float | str) -> float:
+    if isinstance(value, str) and not value.strip():
+        return 1.0
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"{value!r} is not a number of seconds from 0 to 3600")
+    return seconds
+
+
 def _log_path(value: str | os.PathLike[str]) -> str | None:
     if not str(value).strip():
         return None
@@ -80,22 +92,28 @@ def _log_path(value: str | os.PathLike[str]) -> str | None:
 class Config:
     """Everything routing and the upstream need, validated."""
 
-    api_base: str = DEFAULT_API_BASE
+    api_base: str = DEFAULT_API_BASE  # one URL, or several (replicas) joined by commas
     credentials: Credentials = field(default_factory=lambda: Credentials(None))
     route: Callable[[str], bool] = is_hub_model
     prompt_format: FormatSpec | None = None
     prompt_formats: Mapping[str, FormatSpec] = field(default_factory=dict)
     model_map: Mapping[str, str] = field(default_factory=dict)
-    endpoints: Mapping[str, str] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)  # model -> its replicas' URLs, comma-joined
     experiments: Mapping[str, Experiment] = field(default_factory=dict)
     ab_log: str | None = None
     fallback: Mapping[str, str] = field(default_factory=dict)
     # The default rule routes calls from clients on OpenAI's own base URL only, unless this is set.
     route_all_clients: bool = False
+    # Seconds a failed replica is first skipped for; each further failure in a row doubles it (docs/deploy.md).
+    cooldown: float = 1.0
 
     def base_for(self, model: str) -> str:
-        """The TGI root, serverless base or compat-route URL that `model`'s calls go to."""
-        return self.endpoints.get(model, self.api_base)
+        """The TGI root, serverless base or compat-route URL that `model`'s calls go to (the first replica)."""
+        return self.bases_for(model)[0]
+
+    def bases_for(self, model: str) -> tuple[str, ...]:
+        """Every replica of `model`: its URLs in EASYLLM_ENDPOINTS, else HUGGINGFACE_API_BASE's."""
+        return syntax.split_urls(self.endpoints.get(model, self.api_base))
 
     @classmethod
     def from_sources(cls, *, environ: Mapping[str, str] | None = None, **given: Unpack[Arguments]) -> Config:
@@ -115,7 +133,7 @@ class Config:
             return _parsed(variable, parse, env.get(variable, ""))
 
         return cls(
-            api_base=check_url(source, base),
+            api_base=_parsed(source, syntax.urls, base),
             credentials=Credentials(given.get("token") or env_token(env)),
             route=route or is_hub_model,
             prompt_format=given.get("prompt_format"),
@@ -126,6 +144,7 @@ class Config:
             ab_log=parsed(_log_path, "ab_log", "EASYLLM_AB_LOG"),
             fallback=parsed(_fallbacks, "fallback", "EASYLLM_FALLBACK"),
             route_all_clients=parsed(_switch, "route_all_clients", "EASYLLM_ROUTE_ALL_CLIENTS"),
+            cooldown=parsed(_seconds, "cooldown", "EASYLLM_COOLDOWN"),
         )
 
 
@@ -133,13 +152,14 @@ class Arguments(TypedDict, total=False):
     """`patch()`'s keyword arguments (documented there); None means "not given"."""
 
     token: str | None
-    api_base: str | None
+    api_base: str | Sequence[str] | None
     route: Callable[[str], bool] | None
     prompt_format: FormatSpec | None
     prompt_formats: Mapping[str, FormatSpec] | None
     model_map: PairsSpec | None
-    endpoints: PairsSpec | None
+    endpoints: UrlsSpec | None
     ab: ExperimentsSpec | None
     ab_log: str | os.PathLike[str] | None
     fallback: PairsSpec | None
     route_all_clients: bool | None
+    cooldown: float | None

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .events import error_text, event_log
-from .provider import served_by
+from .provider import failovers, replica, served_by
 
 
 class CallRecord:
@@ -45,6 +45,8 @@ class CallRecord:
         self._started = time.perf_counter()
         self._served = arm
         self._provider: str | None = None
+        self._replica: str | None = None
+        self._failovers = 0  # of the model fallen back from, if the call fell back
         self._fallback_reason: str | None = None
         self._stream = False
         self._ttft: float | None = None
@@ -52,14 +54,21 @@ class CallRecord:
         self._usage: Any = None
         self._written = False
         served_by.set(None)  # what an earlier call in this thread or task noted is not this call's
+        replica.set(None)
+        failovers.set(0)
 
     def falling_back(self, model: str, error: Exception) -> None:
         self._served = model
         self._fallback_reason = error_text(error, self._secrets)
+        self._failovers = failovers.get()
         served_by.set(None)
+        replica.set(None)
+        failovers.set(0)
 
     def failed(self, error: Exception) -> None:
         self._provider = served_by.get()
+        self._replica = replica.get()
+        self._failovers += failovers.get()
         self._finish(error)
 
     def cancelled(self, error: BaseException | None = None) -> None:
@@ -74,6 +83,8 @@ class CallRecord:
 
     def succeeded(self, result: Any) -> Any:
         self._provider = served_by.get()  # a stream's headers came before the stream was returned
+        self._replica = replica.get()
+        self._failovers += failovers.get()
         if isinstance(result, types.GeneratorType | types.AsyncGeneratorType):  # openai 0.28's streams
             self._stream = True
             observed = self._aobserve(result) if isinstance(result, types.AsyncGeneratorType) else self._observe(result)
@@ -150,6 +161,8 @@ class CallRecord:
                 "served": self._served,
                 "backend": "tgi" if self._routes(self._served) else "openai",
                 "provider": self._provider,
+                "replica": self._replica,
+                "failovers": self._failovers,
                 "stream": self._stream,
                 "latency_s": round(time.perf_counter() - self._started, 6),
                 "ttft_s": None if self._ttft is None else round(self._ttft, 6),

@@ -208,9 +208,19 @@ def _ok(events: Iterable[Event]) -> list[Event]:
     return [event for event in events if not event.get("error")]
 
 
-def report(path: Path, plot_to: Path | None = None) -> str:
+def per_replica(events: Iterable[Event]) -> list[Event]:
+    """The events with each arm split by the replica that served it (`arm @ url`), where one is named."""
+    return [
+        {**event, "arm": f"{event['arm']} @ {event['replica']}"} if isinstance(event.get("replica"), str) else event
+        for event in events
+    ]
+
+
+def report(path: Path, plot_to: Path | None = None, by_replica: bool = False) -> str:
     """The text report; also draws the plot when asked. Raises OSError for an unreadable log."""
     events, bad = read_events(path)
+    if by_replica:
+        events = per_replica(events)
     if not events:
         return f"{path}: no events"
     text = format_table(summarize(events))

@@ -33,6 +33,11 @@ class Endpoint:
     url: str
     kind: str
     headers: Mapping[str, str]
+    query: str = ""  # the configured URL's query string (`?api-version=...`), which every request carries
+
+    def at(self, path: str) -> str:
+        """The URL of `path` under this endpoint, with its query string."""
+        return f"{self.url}{path}{self.query}"
 
     @property
     def serverless(self) -> bool:
@@ -41,15 +46,27 @@ class Endpoint:
     def url_for(self, task: str, stream: bool) -> str:
         """TGI's `/generate(_stream)` or compat route, TEI's `/embed` or the serverless feature-extraction pipeline."""
         if task == "embed":
-            return self.url + ("/pipeline/feature-extraction" if self.serverless else "/embed")
+            return self.at("/pipeline/feature-extraction" if self.serverless else "/embed")
         if self.serverless:
-            return self.url
-        return self.url + ("/generate_stream" if stream else "/generate")
+            return self.at("")
+        return self.at("/generate_stream" if stream else "/generate")
 
 
 def endpoint_for(config: Config, model: str) -> Endpoint:
-    """The endpoint of `model`: its configured URL's path decides the kind (docs/backends.md)."""
-    base, basic = _userinfo_as_basic_auth(config.base_for(model))
+    """The endpoint of `model` (its first replica's)."""
+    return endpoint_at(config, model, config.base_for(model))
+
+
+def endpoints_for(config: Config, model: str) -> tuple[Endpoint, ...]:
+    """The endpoint of each replica of `model`."""
+    return tuple(endpoint_at(config, model, base) for base in config.bases_for(model))
+
+
+def endpoint_at(config: Config, model: str, configured: str) -> Endpoint:
+    """The endpoint of `model` at one configured URL: its path decides the kind (docs/backends.md)."""
+    base, _, query = configured.partition("?")
+    query = f"?{query}" if query else ""
+    base, basic = _userinfo_as_basic_auth(base)
     path = urlsplit(base).path.rstrip("/")
     if path.endswith("/v1"):
         url, kind = base, OPENAI
@@ -68,7 +85,7 @@ def endpoint_for(config: Config, model: str) -> Endpoint:
         headers["authorization"] = basic
     elif token:
         headers["authorization"] = f"Bearer {token}"
-    return Endpoint(url=url, kind=kind, headers=headers)
+    return Endpoint(url=url, kind=kind, headers=headers, query=query)
 
 
 def _userinfo_as_basic_auth(url: str) -> tuple[str, str | None]:

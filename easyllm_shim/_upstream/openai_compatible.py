@@ -34,7 +34,7 @@ def call(path: str, body: Mapping[str, Any], endpoint: Endpoint, edit: StreamEdi
     `edit`, if given, rewrites its event stream."""
     if any(name in body for name in _SHIM_FIELDS):
         body = {name: value for name, value in body.items() if name not in _SHIM_FIELDS}
-    request = Request("POST", endpoint.url + path, endpoint.headers, json.dumps(body).encode())
+    request = Request("POST", endpoint.at(path), endpoint.headers, json.dumps(body).encode())
     if not body.get("stream"):
         [(status, headers, content)] = yield Send((request,))
         _note_provider(headers)

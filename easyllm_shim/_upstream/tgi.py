@@ -126,7 +126,7 @@ def needs_info(task: str, endpoint: Endpoint) -> bool:
 
 def ask_info(endpoint: Endpoint) -> Generator[Step, Any, Answer]:
     """The flow that asks a TGI server about itself (once per server: its answer is kept)."""
-    [answer] = yield Send((Request("GET", endpoint.url + "/info", endpoint.headers),))
+    [answer] = yield Send((Request("GET", endpoint.at("/info"), endpoint.headers),))
     return answer  # type: ignore[no-any-return]
 
 

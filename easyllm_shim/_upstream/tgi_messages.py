@@ -70,7 +70,7 @@ def _one_grammar(body: dict[str, Any], model: str) -> None:
 def call(body: Mapping[str, Any], endpoint: Endpoint, model: str, served: str) -> Flow:
     """The flow of one chat call for `model` to the Messages API of the TGI server at `endpoint`, which runs
     `served` (TGI's answers echo the model asked for)."""
-    messages_api = Endpoint(url=endpoint.url + "/v1", kind=OPENAI, headers=endpoint.headers)
+    messages_api = Endpoint(url=endpoint.url + "/v1", kind=OPENAI, headers=endpoint.headers, query=endpoint.query)
     answer = yield from openai_compatible.call("/chat/completions", body, messages_api, _StreamFixer(served))
     if isinstance(answer, Streaming):
         return answer

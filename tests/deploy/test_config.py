@@ -41,7 +41,44 @@ MALFORMED = [
     ("EASYLLM_FALLBACK", f"{LLAMA}", f"'{LLAMA}' is not of the form model=value"),
     ("EASYLLM_DISABLE", "maybe", "'maybe' is not a switch; use 1 or 0"),
     ("HUGGINGFACE_API_BASE", "tgi.internal:8080", "'tgi.internal:8080' is not an http(s) URL"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://tgi:80a0", "'http://tgi:80a0' has an invalid port '80a0'"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://tgi:65536", "'http://tgi:65536' has an invalid port '65536'"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://tgi internal:8080", "'http://tgi internal:8080' has no valid host"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://a:1,ftp://b", f"'{LLAMA}' -> 'ftp://b' is not an http(s) URL"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://a:1,tgi:2", "'tgi:2' is not of the form model=value"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://a:1,http://a:1", "names one URL twice"),
+    ("EASYLLM_ENDPOINTS", f"{LLAMA}=http://a:1,", f"'{LLAMA}' -> 'http://a:1,' is not a list of http(s) URLs"),
+    ("HUGGINGFACE_API_BASE", "http://a:1,http://b:x", "'http://b:x' has an invalid port 'x'"),
+    ("EASYLLM_COOLDOWN", "soon", "'soon' is not a number of seconds"),
+    ("EASYLLM_COOLDOWN", "0", "'0' is not a number of seconds from 0 to 3600"),
 ]
+
+
+def test_comma_separated_lists_are_replicas_or_mappings_as_their_pieces_say() -> None:
+    config = Config.from_sources(
+        environ={
+            "EASYLLM_MODEL_MAP": f"gpt-4={LLAMA},gpt-3.5-turbo={MISTRAL}",
+            "EASYLLM_ENDPOINTS": f"{LLAMA}=http://a:1,https://b:2/;{MISTRAL}=http://c:3/v1,zephyr=http://d:4",
+            "HUGGINGFACE_API_BASE": "http://e:5, http://f:6",
+        }
+    )
+
+    assert config.model_map == {"gpt-4": LLAMA, "gpt-3.5-turbo": MISTRAL}
+    assert config.bases_for(LLAMA) == ("http://a:1", "https://b:2")
+    assert config.bases_for(MISTRAL) == ("http://c:3/v1",)
+    assert config.bases_for("zephyr") == ("http://d:4",)
+    assert config.bases_for("other/model") == ("http://e:5", "http://f:6")
+    listed = Config.from_sources(environ={}, api_base=["http://e:5"], endpoints={LLAMA: ["http://a:1", "http://b:2"]})
+    assert listed.bases_for(LLAMA) == ("http://a:1", "http://b:2")
+    assert listed.bases_for("other/model") == ("http://e:5",)
+
+
+def test_a_query_string_stays_a_query_string() -> None:
+    config = Config.from_sources(environ={"EASYLLM_ENDPOINTS": f"{LLAMA}=https://tgi.internal/base/?api-version=2"})
+
+    assert config.bases_for(LLAMA) == ("https://tgi.internal/base?api-version=2",)
+
+
 # Each variable's first case again, in a fresh interpreter (EASYLLM_AUTOPATCH: test_autopatch.py).
 FIRST_OF_EACH_VARIABLE = [case for i, case in enumerate(MALFORMED) if case[0] not in {c[0] for c in MALFORMED[:i]}]
 

@@ -95,3 +95,16 @@ def test_doctor_shows_urls_without_their_credentials(tgi: TGIServer) -> None:
     assert f"  http://{host}\n    /health: 200" in out
     health = next(request for request in tgi.requests if request.path == "/health")
     assert health.headers["authorization"] == "Basic dGdpLXVzZXI6dGdpLXBhc3N3b3Jk"  # tgi-user:tgi-password
+
+
+def test_doctor_checks_every_replica_of_a_model(tgi: TGIServer) -> None:
+    down = refused_url()
+    env = fresh_env("http://127.0.0.1:9/v1", HF_TOKEN=HF_TOKEN, EASYLLM_ENDPOINTS=f"{LLAMA}={tgi.url},{down}")
+
+    done = doctor(env)
+
+    out = done.stdout
+    assert done.returncode == 1, done.stderr  # one replica is down
+    assert f"      all  -> {LLAMA}: TGI {tgi.url}, {down}" in out
+    assert f"  {tgi.url}\n    /health: 200\n    /info: 200  model_id={LLAMA}" in out
+    assert f"  {down}\n    /health: failed: URLError" in out

@@ -26,6 +26,8 @@ FIELDS = {
     "served",
     "backend",
     "provider",
+    "replica",
+    "failovers",
     "stream",
     "latency_s",
     "ttft_s",

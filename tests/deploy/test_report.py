@@ -132,3 +132,21 @@ def test_the_log_recorded_by_the_readme_walkthrough_reports_both_arms_in_both_mo
         (LLAMA, "stream"),
     ]
     assert sum(int(row[4]) for row in rows) == len(log.read_text().splitlines()) == 40
+
+
+def test_by_replica_splits_an_arm_by_the_replica_that_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "events.jsonl"
+    base = {"requested": LLAMA, "arm": LLAMA, "stream": False, "latency_s": 0.1, "error": None, "fallback": False}
+    events = [{**base, "replica": f"http://tgi-{n % 2}:80"} for n in range(6)] + [{**base, "replica": None}]
+    log.write_text("".join(json.dumps(event) + "\n" for event in events))
+
+    assert main(["report", str(log), "--by-replica"]) == 0
+
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith(LLAMA)]
+    assert [row.split()[:5] for row in rows] == [
+        [LLAMA, "->", LLAMA, "plain", "1"],
+        [LLAMA, "->", LLAMA, "@", "http://tgi-0:80"],
+        [LLAMA, "->", LLAMA, "@", "http://tgi-1:80"],
+    ]
