@@ -198,6 +198,32 @@ def test_with_tools_offered_the_model_calls_one_then_answers_the_tool_result_in_
     assert forced.choices[0].message.tool_calls[0].function.name == "get_weather"
 
 
+def test_with_tools_and_a_response_format_the_model_calls_one_then_answers_in_the_format(
+    patched: TGIServer, sdk: SDK
+) -> None:
+    # An openai-agents Agent with tools and an output_type: call, tool result, then the parsed output.
+    first = sdk.parse(model=LLAMA, messages=MESSAGES, response_format=City, tools=[STRICT_WEATHER_TOOL])
+    [call] = first.choices[0].message.tool_calls
+    messages = [
+        *MESSAGES,
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [call.model_dump(exclude={"function": {"parsed_arguments"}})],
+        },
+        {"role": "tool", "tool_call_id": call.id, "content": "18 degrees and sunny"},
+    ]
+
+    final = sdk.parse(model=LLAMA, messages=messages, response_format=City, tools=[STRICT_WEATHER_TOOL])
+
+    assert first.choices[0].finish_reason == "tool_calls"
+    message = final.choices[0].message
+    assert (final.choices[0].finish_reason, message.tool_calls) == ("stop", None)
+    assert isinstance(message.parsed, City)
+    assert message.parsed == City.model_validate_json(message.content)
+    assert "18 degrees and sunny" in sent(patched)["inputs"]
+
+
 def test_n_choices_are_generated_with_distinct_seeds(patched: TGIServer, sdk: SDK) -> None:
     completion = sdk.create(model=LLAMA, messages=MESSAGES, n=3, seed=5)
 

@@ -20,7 +20,7 @@ from agents import (
 from easyllm_shim.testing import TGIServer
 
 from ..conftest import LLAMA
-from .conftest import WEATHER_RESULT, City, get_weather, grammar_functions
+from .conftest import WEATHER_RESULT, City, get_weather, grammar_functions, prompts
 
 # The frameworks build openai clients they never close; their sockets' ResourceWarnings are theirs.
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
@@ -60,17 +60,29 @@ def test_an_output_type(run: Run) -> None:
     assert isinstance(result.final_output, City)
 
 
-def test_a_tool_runs(run: Run) -> None:
+def test_a_tool_loop_ends_in_a_text_answer(routed: TGIServer, run: Run) -> None:
     def agent(model: Any) -> Agent[Any]:
-        return Agent(name="a", model=model, tools=[function_tool(get_weather)], tool_use_behavior="stop_on_first_tool")
+        return Agent(name="a", model=model, tools=[function_tool(get_weather)])
 
-    assert run(lambda model: Runner.run(agent(model), "Weather in Paris?")).final_output.startswith(WEATHER_RESULT)
+    result = run(lambda model: Runner.run(agent(model), "Weather in Paris?"))
+
+    # A call, its result in the next prompt, then the model's answer in text.
+    assert result.final_output == "Hello there!"
+    calls = [item for item in result.new_items if item.type == "tool_call_output_item"]
+    assert len(calls) == 1
+    assert calls[0].output.startswith(WEATHER_RESULT)
+    first, final = prompts(routed)
+    assert WEATHER_RESULT not in first
+    assert WEATHER_RESULT in final
 
 
-def test_tools_with_an_output_type(routed: TGIServer, run: Run) -> None:
+def test_tools_with_an_output_type_end_in_the_output_type(routed: TGIServer, run: Run) -> None:
     def agent(model: Any) -> Agent[Any]:
-        tools = [function_tool(get_weather)]
-        return Agent(name="a", model=model, tools=tools, output_type=City, tool_use_behavior="stop_on_first_tool")
+        return Agent(name="a", model=model, tools=[function_tool(get_weather)], output_type=City)
 
-    assert run(lambda model: Runner.run(agent(model), "Paris?")).final_output.startswith(WEATHER_RESULT)
+    result = run(lambda model: Runner.run(agent(model), "Paris?"))
+
+    assert isinstance(result.final_output, City)
     assert grammar_functions(routed, 0) == ["get_weather", "no_tool"]  # a call, or an answer as a City
+    assert len(prompts(routed)) == 2
+    assert WEATHER_RESULT in prompts(routed)[-1]

@@ -25,9 +25,10 @@ _STRING_FORMATS = {
 }
 
 
-def json_instance(schema: dict[str, Any], salt: object) -> str:
-    """Compact JSON satisfying ``schema``; keys sorted, as TGI's schema-to-regex step orders them."""
-    value = _instance(schema, schema, (str(salt),), 0)
+def json_instance(schema: dict[str, Any], salt: object, root: dict[str, Any] | None = None) -> str:
+    """Compact JSON satisfying ``schema``; keys sorted, as TGI's schema-to-regex step orders them. Local
+    ``$ref``s resolve against ``root``: the whole grammar ``schema`` is part of (itself by default)."""
+    value = _instance(schema, schema if root is None else root, (str(salt),), 0)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

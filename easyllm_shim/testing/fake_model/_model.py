@@ -11,7 +11,9 @@ A tool-choice grammar (TGI's: ``{"function": {"anyOf": [...]}}`` with one option
 naming it in a constant ``_name``, and ``no_tool`` when the model may answer in text) is met the way a
 real model meets it: it calls the first function, unless text is allowed and the prompt already holds
 a call of one of the functions (so the tool's result is in the conversation), in which case it answers
-in text. A grammar without ``no_tool`` (``tool_choice`` "required" or a named tool) forces the call.
+via ``no_tool``: in text, or, when that answer's ``content`` is an object schema (tools with a
+``response_format``), with an instance of that schema. A grammar without ``no_tool`` (``tool_choice``
+"required" or a named tool) forces the call.
 """
 
 from __future__ import annotations
@@ -123,10 +125,16 @@ class FakeModel:
     def _continuation(task: Task, reply: Reply) -> str:
         sample_seed = task.seed if task.sampling else None
         if task.schema is not None:
-            if _answers_in_text(task.schema, task.prompt):
-                answer = {"function": {"_name": NO_TOOL, "content": FakeModel._text(task, reply, sample_seed)}}
-                return json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
-            return json_instance(task.schema, (task.prompt, sample_seed))
+            answer_schema = _text_answer_schema(task.schema, task.prompt)
+            if answer_schema is None:
+                return json_instance(task.schema, (task.prompt, sample_seed))
+            if answer_schema.get("type") == "string":
+                answer = FakeModel._text(task, reply, sample_seed)
+            else:
+                # A structured answer (tools with a response_format): an instance of the format's schema.
+                answer = json.loads(json_instance(answer_schema, (task.prompt, sample_seed), task.schema))
+            call = {"function": {"_name": NO_TOOL, "content": answer}}
+            return json.dumps(call, separators=(",", ":"), ensure_ascii=False)
         return FakeModel._text(task, reply, sample_seed)
 
     @staticmethod
@@ -138,18 +146,22 @@ class FakeModel:
         return reply
 
 
-def _answers_in_text(schema: dict[str, Any], prompt: str) -> bool:
-    """Whether a tool-choice grammar allows text and the prompt already holds a call of one of its functions."""
+def _text_answer_schema(schema: dict[str, Any], prompt: str) -> dict[str, Any] | None:
+    """The schema of a tool-choice grammar's ``no_tool`` answer, when the grammar offers one and the prompt
+    already holds a call of one of its functions; otherwise None (the model calls a function)."""
     properties = schema.get("properties")
     function = properties.get("function") if isinstance(properties, dict) else None
     options = function.get("anyOf") if isinstance(function, dict) else None
     if not isinstance(options, list):
-        return False
+        return None
     names = [_constant_name(option) for option in options]
     if NO_TOOL not in names:
-        return False
+        return None
     called = "|".join(re.escape(name) for name in names if name is not None and name != NO_TOOL)
-    return bool(called) and re.search(rf'"_name"\s*:\s*"(?:{called})"', prompt) is not None
+    if not called or re.search(rf'"_name"\s*:\s*"(?:{called})"', prompt) is None:
+        return None
+    content = options[names.index(NO_TOOL)]["properties"].get("content")
+    return content if isinstance(content, dict) else {"type": "string"}
 
 
 def _constant_name(option: Any) -> str | None:
