@@ -7,13 +7,12 @@ so a bad EASYLLM_* value is reported before the program starts.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Sequence
 
 from .._autopatch import PTH_NAME, pth_installed
 from .._config.settings import Config, ConfigError, env_flag
+from .child import run_child
 
 
 def run(command: Sequence[str]) -> int:
@@ -33,16 +32,4 @@ def run(command: Sequence[str]) -> int:
             " install made before it existed?); reinstall easyllm-shim, or the program runs unpatched",
             file=sys.stderr,
         )
-    try:
-        child = subprocess.Popen(command, env={**os.environ, "EASYLLM_AUTOPATCH": "1"})
-    except OSError as error:
-        print(f"easyllm-shim run: cannot start {command[0]!r}: {error}", file=sys.stderr)
-        return 127
-    with child:
-        while True:
-            try:
-                code = child.wait()
-                break
-            except KeyboardInterrupt:  # the child got the same Ctrl-C; its exit code is the answer
-                continue
-    return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as shells report it
+    return run_child("easyllm-shim run", command, {"EASYLLM_AUTOPATCH": "1"})

@@ -8,12 +8,11 @@ loopback); its exit code becomes ours. See docs/testing.md.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import threading
 from collections.abc import Sequence
 
+from .._cli.child import run_child
 from .loopback import LoopbackServer
 from .openai_compatible import OpenAICompatibleServer
 from .tgi import TGIServer
@@ -88,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stop(servers)
         return 2
     try:
-        return _run(command, environment) if command else _serve_until_interrupted()
+        return (
+            run_child("python -m easyllm_shim.testing", command, environment) if command else _serve_until_interrupted()
+        )
     finally:
         _stop(servers)
 
@@ -100,22 +101,6 @@ def _serve_until_interrupted() -> int:
     except KeyboardInterrupt:
         print("Stopped.", flush=True)
     return 0
-
-
-def _run(command: list[str], environment: dict[str, str]) -> int:
-    try:
-        child = subprocess.Popen(command, env={**os.environ, **environment})
-    except OSError as error:
-        print(f"python -m easyllm_shim.testing: cannot start {command[0]!r}: {error}", file=sys.stderr)
-        return 127
-    with child:
-        while True:
-            try:
-                code = child.wait()
-                break
-            except KeyboardInterrupt:  # the child got the same Ctrl-C; its exit code is the answer
-                continue
-    return 128 - code if code < 0 else code
 
 
 def _stop(servers: list[LoopbackServer]) -> None:
