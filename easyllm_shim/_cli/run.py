@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from .._autopatch import PTH_NAME, pth_installed
+from .._child import run_child
 from .._config.settings import Config, ConfigError, env_flag
-from .child import run_child
 
 
 def run(command: Sequence[str]) -> int:

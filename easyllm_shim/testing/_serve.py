@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from .._cli.child import run_child
+from .._child import run_child
 from .loopback import LoopbackServer
 from .openai_compatible import OpenAICompatibleServer
 from .tgi import TGIServer
